@@ -1,0 +1,62 @@
+package io.addonlogs.common.config;
+
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Typed reads of settings from an injected map (the environment in production, a literal map in tests), with
+ * defaults and errors that name the variable. Blank values count as unset.
+ */
+public final class Settings {
+
+    private final Map<String, String> values;
+
+    public Settings(Map<String, String> values) {
+        this.values = Map.copyOf(Objects.requireNonNull(values));
+    }
+
+    public static Settings fromEnvironment() {
+        return new Settings(System.getenv());
+    }
+
+    public String string(String name, String defaultValue) {
+        String value = values.get(name);
+        return value == null || value.isBlank() ? defaultValue : value.trim();
+    }
+
+    /** The value, or null when unset. */
+    public String optional(String name) {
+        return string(name, null);
+    }
+
+    public int integer(String name, int defaultValue, int min, int max) {
+        long value = longValue(name, defaultValue, min, max);
+        return (int) value;
+    }
+
+    public long longValue(String name, long defaultValue, long min, long max) {
+        String raw = optional(name);
+        if (raw == null) {
+            return defaultValue;
+        }
+        long value;
+        try {
+            value = Long.parseLong(raw);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a whole number, got '" + raw + "'", e);
+        }
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(name + " must be between " + min + " and " + max + ", got " + value);
+        }
+        return value;
+    }
+
+    public int port(String name, int defaultValue) {
+        return integer(name, defaultValue, 0, 65535);
+    }
+
+    /** For {@code toString()}s: {@code "<set>"} or {@code "<unset>"}, never the secret. */
+    public static String mask(String secret) {
+        return secret == null ? "<unset>" : "<set>";
+    }
+}
