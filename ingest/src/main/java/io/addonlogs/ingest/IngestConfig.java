@@ -1,0 +1,64 @@
+package io.addonlogs.ingest;
+
+import java.util.Map;
+
+import io.addonlogs.common.config.Settings;
+
+/**
+ * The ingest service's settings, read from environment variables (see README, "Settings").
+ *
+ * @param maxBodyBytes       largest body accepted, counted after gzip inflation (413 beyond)
+ * @param maxFrameBytes      largest MSG accepted (framing error beyond); below Kafka's 1 MiB request limit
+ * @param highWaterBytes     bytes sent to Kafka and not yet acknowledged, process-wide, above which requests pause
+ * @param lowWaterBytes      ... and below which they resume
+ * @param kafkaTimeoutMs     how long a request may wait on Kafka (paused or for its last acks) before its 503
+ * @param retryAfterSeconds  {@code Retry-After} of a 503
+ * @param idleTimeoutSeconds a connection that sends nothing this long is closed (trickling clients)
+ * @param eventLoops         HTTP verticle instances (one event loop each)
+ */
+public record IngestConfig(String bootstrapServers, String logsTopic, String tokensTopic, String host, int port,
+                           int managementPort, String adminToken, long maxBodyBytes, int maxFrameBytes,
+                           long highWaterBytes, long lowWaterBytes, long kafkaTimeoutMs, int retryAfterSeconds,
+                           int idleTimeoutSeconds, int eventLoops, String tlsCert, String tlsKey) {
+
+    public static IngestConfig from(Map<String, String> env) {
+        Settings s = new Settings(env);
+        long high = s.longValue("INGEST_INFLIGHT_HIGH_WATER_BYTES", 8L << 20, 64 << 10, 1L << 30);
+        String cert = s.optional("INGEST_TLS_CERT");
+        String key = s.optional("INGEST_TLS_KEY");
+        if ((cert == null) != (key == null)) {
+            throw new IllegalArgumentException("INGEST_TLS_CERT and INGEST_TLS_KEY must be set together");
+        }
+        return new IngestConfig(
+                s.string("KAFKA_BOOTSTRAP_SERVERS", "localhost:9092"),
+                s.string("LOGS_TOPIC", "logs"),
+                s.string("TOKENS_TOPIC", "log-tokens"),
+                s.string("INGEST_HOST", "0.0.0.0"),
+                s.port("INGEST_PORT", 8080),
+                s.port("INGEST_MANAGEMENT_PORT", 8081),
+                s.optional("INGEST_ADMIN_TOKEN"),
+                s.longValue("INGEST_MAX_BODY_BYTES", 10L << 20, 1024, 1L << 40),
+                s.integer("INGEST_MAX_FRAME_BYTES", 256 << 10, 512, 900 << 10),
+                high,
+                s.longValue("INGEST_INFLIGHT_LOW_WATER_BYTES", high / 2, 0, high - 1),
+                s.longValue("INGEST_KAFKA_TIMEOUT_MS", 10_000, 100, 600_000),
+                s.integer("INGEST_RETRY_AFTER_SECONDS", 5, 1, 3600),
+                s.integer("INGEST_IDLE_TIMEOUT_SECONDS", 30, 1, 3600),
+                s.integer("INGEST_EVENT_LOOPS", Runtime.getRuntime().availableProcessors(), 1, 256),
+                cert, key);
+    }
+
+    public boolean tls() {
+        return tlsCert != null;
+    }
+
+    @Override
+    public String toString() {
+        return "IngestConfig[bootstrapServers=" + bootstrapServers + ", logsTopic=" + logsTopic + ", tokensTopic="
+                + tokensTopic + ", host=" + host + ", port=" + port + ", managementPort=" + managementPort
+                + ", adminToken=" + Settings.mask(adminToken) + ", maxBodyBytes=" + maxBodyBytes + ", maxFrameBytes="
+                + maxFrameBytes + ", highWaterBytes=" + highWaterBytes + ", lowWaterBytes=" + lowWaterBytes
+                + ", kafkaTimeoutMs=" + kafkaTimeoutMs + ", retryAfterSeconds=" + retryAfterSeconds
+                + ", idleTimeoutSeconds=" + idleTimeoutSeconds + ", eventLoops=" + eventLoops + ", tls=" + tls() + "]";
+    }
+}

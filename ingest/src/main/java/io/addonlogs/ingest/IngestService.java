@@ -1,0 +1,170 @@
+package io.addonlogs.ingest;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.BooleanSupplier;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.addonlogs.ingest.http.LogsHttpVerticle;
+import io.addonlogs.ingest.kafka.IngestMetrics;
+import io.addonlogs.ingest.kafka.KafkaLogPublisher;
+import io.addonlogs.ingest.tokens.TokenAdminApi;
+import io.addonlogs.service.management.ManagementServer;
+import io.addonlogs.service.tokens.TokenRegistry;
+import io.addonlogs.service.tokens.TokenRegistryFollower;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+
+/**
+ * The ingest process's parts, wired: one shared idempotent producer, the token registry, {@code eventLoops} HTTP
+ * verticles sharing the {@code /logs} port, and the management server with the admin API. Stops in order:
+ * stop accepting and finish in-flight requests, flush and close the producer (off the event loop), stop the rest.
+ */
+public final class IngestService {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IngestService.class);
+
+    private final Vertx vertx;
+    private final IngestConfig config;
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final TokenRegistry tokens = new TokenRegistry();
+    private final TokenRegistryFollower follower;
+    private final KafkaLogPublisher publisher;
+    private final IngestMetrics metrics;
+    private final List<String> httpDeployments = new ArrayList<>();
+    private final List<LogsHttpVerticle> httpVerticles = new ArrayList<>();
+    private ManagementServer management;
+    private String managementDeployment;
+    private volatile boolean kafkaReady;
+    private volatile boolean stopping;
+
+    private IngestService(Vertx vertx, PrometheusMeterRegistry registry, IngestConfig config) {
+        this.vertx = vertx;
+        this.config = config;
+        this.producer = new KafkaProducer<>(producerProperties(config), new ByteArraySerializer(),
+                new ByteArraySerializer());
+        new KafkaClientMetrics(producer).bindTo(registry);
+        this.follower = TokenRegistryFollower.start(config.bootstrapServers(), config.tokensTopic(), tokens);
+        this.metrics = new IngestMetrics(registry, this::inFlightBytes);
+        this.publisher = new KafkaLogPublisher(producer, config.logsTopic(), config.highWaterBytes(),
+                config.lowWaterBytes(), metrics);
+    }
+
+    /** Starts everything; the future completes once both ports listen (readiness may come a little later). */
+    public static Future<IngestService> start(Vertx vertx, PrometheusMeterRegistry registry, IngestConfig config) {
+        IngestService service = new IngestService(vertx, registry, config);
+        return service.deploy(registry).map(service);
+    }
+
+    private Future<Void> deploy(PrometheusMeterRegistry registry) {
+        warmUpMetadata();
+        Map<String, BooleanSupplier> checks = new LinkedHashMap<>();
+        checks.put("tokenRegistry", tokens::isCaughtUp);
+        checks.put("kafka", () -> kafkaReady);
+        checks.put("accepting", () -> !stopping);
+        TokenAdminApi admin = new TokenAdminApi(vertx, config.adminToken(), config.tokensTopic(), producer, tokens,
+                follower);
+        management = new ManagementServer(config.host(), config.managementPort(), registry, checks, admin::mount);
+        Future<Void> chain = vertx.deployVerticle(management).onSuccess(id -> managementDeployment = id).mapEmpty();
+        for (int i = 0; i < config.eventLoops(); i++) {
+            LogsHttpVerticle verticle = new LogsHttpVerticle(config, tokens, publisher, metrics);
+            httpVerticles.add(verticle);
+            chain = chain.compose(v -> vertx.deployVerticle(verticle)).onSuccess(httpDeployments::add).mapEmpty();
+        }
+        return chain;
+    }
+
+    /**
+     * Fetches the logs topic's metadata once so that {@code send} never waits for it on an event loop; retried
+     * until it works, and the service is not ready before.
+     */
+    private void warmUpMetadata() {
+        vertx.executeBlocking(() -> producer.partitionsFor(config.logsTopic()), false)
+                .onSuccess(partitions -> {
+                    kafkaReady = true;
+                    LOG.info("Kafka ready: topic {} has {} partitions", config.logsTopic(), partitions.size());
+                })
+                .onFailure(e -> {
+                    LOG.warn("Cannot read metadata of topic {} yet ({}); retrying", config.logsTopic(), e.toString());
+                    if (!stopping) {
+                        vertx.setTimer(1000, id -> warmUpMetadata());
+                    }
+                });
+    }
+
+    public int port() {
+        return httpVerticles.get(0).actualPort();
+    }
+
+    public int managementPort() {
+        return management.actualPort();
+    }
+
+    public TokenRegistry tokens() {
+        return tokens;
+    }
+
+    public long inFlightBytes() {
+        return publisher == null ? 0 : publisher.inFlightBytes();
+    }
+
+    public IngestMetrics metrics() {
+        return metrics;
+    }
+
+    public boolean ready() {
+        return tokens.isCaughtUp() && kafkaReady && !stopping;
+    }
+
+    public Future<Void> stop() {
+        stopping = true;
+        Future<Void> chain = Future.succeededFuture();
+        for (String id : httpDeployments) {
+            chain = chain.compose(v -> vertx.undeploy(id));
+        }
+        return chain
+                .compose(v -> vertx.executeBlocking(() -> {
+                    producer.flush();
+                    producer.close(Duration.ofSeconds(10));
+                    follower.close();
+                    return null;
+                }, false))
+                .compose(v -> managementDeployment == null ? Future.succeededFuture() : vertx.undeploy(managementDeployment))
+                .onSuccess(v -> LOG.info("Ingest stopped"));
+    }
+
+    static Properties producerProperties(IngestConfig config) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, "log-ingest");
+        // a 2xx means stored on every in-sync replica, and retries never duplicate or reorder
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        // batches fill within a few ms under load; at low rates the added latency stays small (docs/BENCHMARKS.md)
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        // log text compresses 3-5x with lz4 at little CPU: less network and disk for the same lines
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        // room for twice the high-water mark, so send() never waits for buffer space (the publisher caps in-flight)
+        p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Math.max(32L << 20, 2 * config.highWaterBytes()));
+        // metadata is warmed at start; if it ever is missing, send() blocks the event loop at most this long
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 500);
+        // a record is given up after this long; the request already got its 503 at INGEST_KAFKA_TIMEOUT_MS
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.max(30_000, config.kafkaTimeoutMs() * 2));
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000);
+        // one frame up to INGEST_MAX_FRAME_BYTES plus key, header and batch overhead
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Math.max(1 << 20, config.maxFrameBytes() + (64 << 10)));
+        return p;
+    }
+}

@@ -1,0 +1,155 @@
+package io.addonlogs.ingest.http;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+
+import io.addonlogs.common.tokens.TokenRecord;
+import io.addonlogs.ingest.IngestConfig;
+import io.addonlogs.ingest.kafka.IngestMetrics;
+import io.addonlogs.ingest.kafka.KafkaLogPublisher;
+import io.addonlogs.service.http.JsonError;
+import io.addonlogs.service.tokens.TokenRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.PemKeyCertOptions;
+
+/**
+ * Serves {@code POST /logs}: checks the headers (auth, type, encoding, declared length, message count) and hands
+ * the request to a {@link LogsRequest} that streams the body. No body handler: the body is never buffered whole.
+ */
+public final class LogsHttpVerticle extends VerticleBase {
+
+    private static final String REALM = "Basic realm=\"logs\"";
+
+    private final IngestConfig config;
+    private final IngestLimits limits;
+    private final TokenRegistry tokens;
+    private final KafkaLogPublisher publisher;
+    private final IngestMetrics metrics;
+    private HttpServer server;
+
+    public LogsHttpVerticle(IngestConfig config, TokenRegistry tokens, KafkaLogPublisher publisher,
+                            IngestMetrics metrics) {
+        this.config = config;
+        this.limits = IngestLimits.of(config);
+        this.tokens = tokens;
+        this.publisher = publisher;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public Future<?> start() {
+        HttpServerOptions options = new HttpServerOptions()
+                .setHost(config.host())
+                .setPort(config.port())
+                .setIdleTimeout(config.idleTimeoutSeconds());
+        if (config.tls()) {
+            options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
+                    .setCertPath(config.tlsCert()).setKeyPath(config.tlsKey()));
+        }
+        return vertx.createHttpServer(options).requestHandler(this::handle).listen().onSuccess(s -> server = s);
+    }
+
+    /** Stops accepting, lets in-flight requests finish (up to 30 s), then closes. */
+    @Override
+    public Future<?> stop() {
+        return server == null ? Future.succeededFuture() : server.shutdown(Duration.ofSeconds(30));
+    }
+
+    public int actualPort() {
+        return server.actualPort();
+    }
+
+    private void handle(HttpServerRequest request) {
+        if (!"/logs".equals(request.path())) {
+            reject(request, 404, "not_found", "no such endpoint: POST /logs is the only one");
+            return;
+        }
+        if (request.method() != HttpMethod.POST) {
+            request.response().putHeader("Allow", "POST");
+            reject(request, 405, "method_not_allowed", "use POST");
+            return;
+        }
+        Optional<String> token = BasicAuth.logToken(request.getHeader("Authorization"));
+        if (token.isEmpty()) {
+            request.response().putHeader("WWW-Authenticate", REALM);
+            reject(request, 401, "unauthorized", "expected Basic auth with user 'token' and the log token as password");
+            return;
+        }
+        Optional<TokenRecord> record = tokens.lookup(token.get());
+        if (record.isEmpty()) {
+            request.response().putHeader("WWW-Authenticate", REALM);
+            reject(request, 401, "unauthorized", "unknown or revoked log token");
+            return;
+        }
+        if (!isLogplex(request.getHeader("Content-Type"))) {
+            reject(request, 415, "unsupported_media_type", "Content-Type must be application/logplex-1");
+            return;
+        }
+        String encoding = request.getHeader("Content-Encoding");
+        boolean gzip = encoding != null && (encoding.equalsIgnoreCase("gzip") || encoding.equalsIgnoreCase("x-gzip"));
+        if (encoding != null && !gzip && !encoding.equalsIgnoreCase("identity")) {
+            reject(request, 415, "unsupported_encoding", "Content-Encoding must be gzip or absent");
+            return;
+        }
+        String length = request.getHeader("Content-Length");
+        if (length != null && declaredTooLarge(length)) {
+            request.response().putHeader("Connection", "close");
+            reject(request, 413, "body_too_large", "body exceeds " + config.maxBodyBytes() + " bytes");
+            request.response().endHandler(v -> request.connection().close());
+            return;
+        }
+        Integer expectedCount;
+        try {
+            String count = request.getHeader("Logplex-Msg-Count");
+            expectedCount = count == null ? null : Integer.valueOf(count.trim());
+        } catch (NumberFormatException e) {
+            reject(request, 400, "bad_msg_count", "Logplex-Msg-Count must be a whole number");
+            return;
+        }
+        new LogsRequest(request, context, limits, publisher, metrics, token.get().getBytes(StandardCharsets.UTF_8),
+                record.get().addonId().getBytes(StandardCharsets.UTF_8), expectedCount, gzip).start();
+    }
+
+    private boolean declaredTooLarge(String length) {
+        try {
+            return Long.parseLong(length.trim()) > config.maxBodyBytes();
+        } catch (NumberFormatException e) {
+            return false; // Vert.x itself rejects a malformed Content-Length
+        }
+    }
+
+    static boolean isLogplex(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        int semicolon = contentType.indexOf(';');
+        String type = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim()
+                .toLowerCase(Locale.ROOT);
+        return type.equals("application/logplex-1") || type.equals("application/x-logplex-1");
+    }
+
+    /**
+     * Answers before reading the body, which is then read and dropped so the connection stays usable; a body
+     * longer than the limit closes the connection instead.
+     */
+    private void reject(HttpServerRequest request, int status, String code, String error) {
+        metrics.request(status);
+        long[] discarded = {0};
+        request.handler(chunk -> {
+            discarded[0] += chunk.length();
+            if (discarded[0] > config.maxBodyBytes()) {
+                request.connection().close();
+            }
+        });
+        // the client may hang up while its body is dropped: nothing is owed to it then
+        request.exceptionHandler(e -> { });
+        JsonError.send(request.response(), status, code, error);
+    }
+}

@@ -1,0 +1,183 @@
+package io.addonlogs.service.tokens;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.addonlogs.common.tokens.TokenRecordJson;
+
+/**
+ * Follows the compacted token topic into a {@link TokenRegistry}: reads it from the beginning, marks the registry
+ * caught up once it has reached the end offsets seen at start, then keeps applying new records (a tombstone
+ * revokes). One thread owns the {@link KafkaConsumer}; {@link #close()} wakes it and waits.
+ *
+ * <p>No consumer group: every instance reads every partition, so no commit and no rebalance.
+ */
+public final class TokenRegistryFollower implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TokenRegistryFollower.class);
+    private static final Duration POLL = Duration.ofMillis(100);
+
+    private final String topic;
+    private final TokenRegistry registry;
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final Thread thread;
+    private final Queue waiters = new Queue();
+    private volatile boolean running = true;
+
+    private TokenRegistryFollower(String bootstrapServers, String topic, TokenRegistry registry) {
+        this.topic = topic;
+        this.registry = registry;
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "token-registry");
+        // manual assignment, no group: nothing to commit
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        // a new token must work within a poll or two on every instance
+        props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        this.consumer = new KafkaConsumer<>(props);
+        this.thread = new Thread(this::run, "token-registry-follower");
+        this.thread.setDaemon(true);
+    }
+
+    public static TokenRegistryFollower start(String bootstrapServers, String topic, TokenRegistry registry) {
+        TokenRegistryFollower follower = new TokenRegistryFollower(bootstrapServers, topic, registry);
+        follower.thread.start();
+        return follower;
+    }
+
+    /** Completes once the record at {@code offset} of {@code partition} has been applied to the registry. */
+    public CompletableFuture<Void> applied(int partition, long offset) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        waiters.add(new Waiter(partition, offset, done));
+        return done;
+    }
+
+    private void run() {
+        try {
+            List<TopicPartition> partitions = awaitPartitions();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> target = new HashMap<>(consumer.endOffsets(partitions));
+            while (running) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
+                    apply(record);
+                }
+                Map<Integer, Long> positions = new HashMap<>();
+                for (TopicPartition tp : partitions) {
+                    positions.put(tp.partition(), consumer.position(tp));
+                }
+                if (!registry.isCaughtUp() && target.entrySet().stream()
+                        .allMatch(e -> positions.get(e.getKey().partition()) >= e.getValue())) {
+                    registry.markCaughtUp();
+                    LOG.info("Token registry caught up: {} tokens from {}", registry.size(), topic);
+                }
+                waiters.completeUpTo(positions);
+            }
+        } catch (WakeupException e) {
+            if (running) {
+                LOG.error("Token registry follower woken up unexpectedly", e);
+            }
+        } catch (AuthenticationException | AuthorizationException e) {
+            LOG.error("Token registry cannot read {}: the registry stays as it is and this instance not ready", topic, e);
+        } catch (RuntimeException e) {
+            LOG.error("Token registry follower stopped on an unexpected error", e);
+        } finally {
+            consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+        }
+    }
+
+    private List<TopicPartition> awaitPartitions() {
+        while (running) {
+            try {
+                List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(5));
+                if (infos != null && !infos.isEmpty()) {
+                    return infos.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+                }
+                LOG.warn("Token topic {} does not exist yet; retrying", topic);
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                LOG.warn("Kafka not reachable to read token topic {}; retrying", topic);
+            } catch (WakeupException e) {
+                throw e;
+            } catch (KafkaException e) {
+                LOG.warn("Cannot describe token topic {}: {}; retrying", topic, e.toString());
+            }
+        }
+        throw new WakeupException();
+    }
+
+    private void apply(ConsumerRecord<String, byte[]> record) {
+        if (record.key() == null) {
+            LOG.warn("Ignoring a token record without key at {}-{}@{}", topic, record.partition(), record.offset());
+        } else if (record.value() == null) {
+            registry.revoke(record.key());
+        } else {
+            try {
+                registry.put(record.key(), TokenRecordJson.fromBytes(record.value()));
+            } catch (IllegalArgumentException e) {
+                // never log the key: it is a token
+                LOG.warn("Ignoring a malformed token record at {}-{}@{}: {}", topic, record.partition(),
+                        record.offset(), e.getMessage());
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        consumer.wakeup();
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private record Waiter(int partition, long offset, CompletableFuture<Void> done) {
+    }
+
+    /** Pending {@link #applied} calls; touched by callers and the follower thread. */
+    private static final class Queue {
+        private final ConcurrentLinkedQueue<Waiter> pending = new ConcurrentLinkedQueue<>();
+
+        void add(Waiter waiter) {
+            pending.add(waiter);
+        }
+
+        void completeUpTo(Map<Integer, Long> positions) {
+            List<Waiter> done = new ArrayList<>();
+            for (Iterator<Waiter> it = pending.iterator(); it.hasNext(); ) {
+                Waiter waiter = it.next();
+                Long position = positions.get(waiter.partition());
+                if (position != null && position > waiter.offset()) {
+                    it.remove();
+                    done.add(waiter);
+                }
+            }
+            done.forEach(waiter -> waiter.done().complete(null));
+        }
+    }
+}
