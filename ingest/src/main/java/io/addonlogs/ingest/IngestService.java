@@ -46,7 +46,6 @@ public final class IngestService {
     private final List<LogsHttpVerticle> httpVerticles = new ArrayList<>();
     private ManagementServer management;
     private String managementDeployment;
-    private volatile boolean kafkaReady;
     private volatile boolean stopping;
 
     private IngestService(Vertx vertx, PrometheusMeterRegistry registry, IngestConfig config) {
@@ -57,7 +56,7 @@ public final class IngestService {
         new KafkaClientMetrics(producer).bindTo(registry);
         this.follower = TokenRegistryFollower.start(config.bootstrapServers(), config.tokensTopic(), tokens);
         this.metrics = new IngestMetrics(registry, this::inFlightBytes);
-        this.publisher = new KafkaLogPublisher(producer, config.logsTopic(), config.highWaterBytes(),
+        this.publisher = new KafkaLogPublisher(vertx, producer, config.logsTopic(), config.highWaterBytes(),
                 config.lowWaterBytes(), metrics);
     }
 
@@ -68,10 +67,10 @@ public final class IngestService {
     }
 
     private Future<Void> deploy(PrometheusMeterRegistry registry) {
-        warmUpMetadata();
+        publisher.start();
         Map<String, BooleanSupplier> checks = new LinkedHashMap<>();
         checks.put("tokenRegistry", tokens::isCaughtUp);
-        checks.put("kafka", () -> kafkaReady);
+        checks.put("kafka", publisher::everAvailable);
         checks.put("accepting", () -> !stopping);
         TokenAdminApi admin = new TokenAdminApi(vertx, config.adminToken(), config.tokensTopic(), producer, tokens,
                 follower);
@@ -83,24 +82,6 @@ public final class IngestService {
             chain = chain.compose(v -> vertx.deployVerticle(verticle)).onSuccess(httpDeployments::add).mapEmpty();
         }
         return chain;
-    }
-
-    /**
-     * Fetches the logs topic's metadata once so that {@code send} never waits for it on an event loop; retried
-     * until it works, and the service is not ready before.
-     */
-    private void warmUpMetadata() {
-        vertx.executeBlocking(() -> producer.partitionsFor(config.logsTopic()), false)
-                .onSuccess(partitions -> {
-                    kafkaReady = true;
-                    LOG.info("Kafka ready: topic {} has {} partitions", config.logsTopic(), partitions.size());
-                })
-                .onFailure(e -> {
-                    LOG.warn("Cannot read metadata of topic {} yet ({}); retrying", config.logsTopic(), e.toString());
-                    if (!stopping) {
-                        vertx.setTimer(1000, id -> warmUpMetadata());
-                    }
-                });
     }
 
     public int port() {
@@ -124,7 +105,7 @@ public final class IngestService {
     }
 
     public boolean ready() {
-        return tokens.isCaughtUp() && kafkaReady && !stopping;
+        return tokens.isCaughtUp() && publisher.everAvailable() && !stopping;
     }
 
     public Future<Void> stop() {
@@ -135,6 +116,7 @@ public final class IngestService {
         }
         return chain
                 .compose(v -> vertx.executeBlocking(() -> {
+                    publisher.close();
                     producer.flush();
                     producer.close(Duration.ofSeconds(10));
                     follower.close();
@@ -158,8 +140,9 @@ public final class IngestService {
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         // room for twice the high-water mark, so send() never waits for buffer space (the publisher caps in-flight)
         p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Math.max(32L << 20, 2 * config.highWaterBytes()));
-        // metadata is warmed at start; if it ever is missing, send() blocks the event loop at most this long
-        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 500);
+        // metadata is fetched before the first send; when it goes missing (brokers gone), the one send that finds
+        // out blocks its event loop this long, then the publisher refuses at once until a worker re-fetches it
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 200);
         // a record is given up after this long; the request already got its 503 at INGEST_KAFKA_TIMEOUT_MS
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.max(30_000, config.kafkaTimeoutMs() * 2));
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000);

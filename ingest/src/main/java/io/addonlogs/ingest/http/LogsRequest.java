@@ -191,6 +191,9 @@ final class LogsRequest implements FrameHandler, RequestAcks.Listener {
 
     @Override
     public void onFrame(byte[] buf, int offset, int length, int index, long bodyOffset) {
+        if (!parsing) {
+            return; // Kafka refused a frame earlier in this slice
+        }
         if (!header.parse(buf, offset, length)) {
             metrics.frameRejected(header.rejection().field().rfcName());
             verdict.reject(index, bodyOffset, header.rejection().message());
@@ -198,9 +201,14 @@ final class LogsRequest implements FrameHandler, RequestAcks.Listener {
             metrics.frameRejected("APP-NAME-MISMATCH");
             verdict.reject(index, bodyOffset, "APP-NAME: does not match the log token of the request");
         } else {
-            verdict.accept();
-            metrics.frameAccepted();
-            publisher.publish(token, addonId, Arrays.copyOfRange(buf, offset, offset + length), receivedAt, acks);
+            byte[] value = Arrays.copyOfRange(buf, offset, offset + length);
+            if (publisher.publish(token, addonId, value, receivedAt, acks)) {
+                verdict.accept();
+                metrics.frameAccepted();
+            } else {
+                parsing = false;
+                unavailable("Kafka is unavailable; retry later");
+            }
         }
     }
 
