@@ -53,7 +53,8 @@ public final class LocalStack {
         IngestService ingest = IngestService.start(runtime.vertx(), runtime.registry(), config).await();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("Stopping: ingest first (finishing requests, flushing to Kafka), then Kafka");
-            ingest.stop().compose(v -> runtime.vertx().close()).await();
+            ingest.stop().await();
+            runtime.vertx().close().await();
             kafka.stop();
         }, "local-stack-shutdown"));
         while (!ingest.ready()) {

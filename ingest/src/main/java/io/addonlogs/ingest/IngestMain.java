@@ -30,7 +30,9 @@ public final class IngestMain {
                 scheme, config.host(), service.port(), config.host(), service.managementPort());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("Shutting down: finishing in-flight requests and flushing to Kafka");
-            service.stop().compose(v -> runtime.vertx().close()).await();
+            // sequentially from this thread: closing Vert.x from one of its own event loops never completes
+            service.stop().await();
+            runtime.vertx().close().await();
         }, "ingest-shutdown"));
     }
 }

@@ -159,6 +159,7 @@ final class IngestFixture implements AutoCloseable {
 
     @Override
     public void close() {
-        service.stop().compose(v -> runtime.vertx().close()).await();
+        service.stop().await();
+        runtime.vertx().close().await();
     }
 }

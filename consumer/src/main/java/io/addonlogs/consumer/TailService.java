@@ -1,0 +1,101 @@
+package io.addonlogs.consumer;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.addonlogs.consumer.auth.ViewerAuth;
+import io.addonlogs.consumer.kafka.HistoryReader;
+import io.addonlogs.consumer.kafka.LiveReader;
+import io.addonlogs.consumer.sse.TailHttpVerticle;
+import io.addonlogs.consumer.sse.TailMetrics;
+import io.addonlogs.service.management.ManagementServer;
+import io.addonlogs.service.tokens.TokenRegistry;
+import io.addonlogs.service.tokens.TokenRegistryFollower;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+
+/**
+ * The consumer process's parts, wired: token registry, the live reader, the SSE verticle and the management
+ * server. Stops in order: end the SSE streams (clients resume elsewhere), stop the reader, then the rest.
+ */
+public final class TailService {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TailService.class);
+
+    private final Vertx vertx;
+    private final TokenRegistry tokens = new TokenRegistry();
+    private final TokenRegistryFollower follower;
+    private final LiveReader live;
+    private final TailMetrics metrics;
+    private final TailHttpVerticle http;
+    private final ManagementServer management;
+    private String httpDeployment;
+    private String managementDeployment;
+    private volatile boolean stopping;
+    private Future<Void> stopped;
+
+    private TailService(Vertx vertx, PrometheusMeterRegistry registry, TailConfig config) {
+        this.vertx = vertx;
+        this.follower = TokenRegistryFollower.start(config.bootstrapServers(), config.tokensTopic(), tokens);
+        this.live = new LiveReader(config.bootstrapServers(), config.logsTopic(), registry);
+        this.metrics = new TailMetrics(registry);
+        this.http = new TailHttpVerticle(config, tokens, new ViewerAuth(config.jwtSecret()), live,
+                new HistoryReader(config.bootstrapServers(), config.logsTopic()), metrics);
+        Map<String, BooleanSupplier> checks = new LinkedHashMap<>();
+        checks.put("tokenRegistry", tokens::isCaughtUp);
+        checks.put("kafka", () -> live.partitionCount() > 0 && live.running());
+        checks.put("accepting", () -> !stopping);
+        this.management = new ManagementServer(config.host(), config.managementPort(), registry, checks, r -> { });
+    }
+
+    public static Future<TailService> start(Vertx vertx, PrometheusMeterRegistry registry, TailConfig config) {
+        TailService service = new TailService(vertx, registry, config);
+        return vertx.deployVerticle(service.management).onSuccess(id -> service.managementDeployment = id)
+                .compose(v -> vertx.deployVerticle(service.http)).onSuccess(id -> service.httpDeployment = id)
+                .map(service);
+    }
+
+    public int port() {
+        return http.actualPort();
+    }
+
+    public int managementPort() {
+        return management.actualPort();
+    }
+
+    public TokenRegistry tokens() {
+        return tokens;
+    }
+
+    public TailMetrics metrics() {
+        return metrics;
+    }
+
+    public boolean ready() {
+        return tokens.isCaughtUp() && live.partitionCount() > 0 && !stopping;
+    }
+
+    /** Stops once; later calls return the same future. */
+    public synchronized Future<Void> stop() {
+        if (stopped != null) {
+            return stopped;
+        }
+        stopping = true;
+        Future<Void> undeployHttp = httpDeployment == null ? Future.succeededFuture() : vertx.undeploy(httpDeployment);
+        stopped = undeployHttp
+                .onComplete(v -> LOG.info("SSE streams ended, HTTP server closed"))
+                .compose(v -> vertx.executeBlocking(() -> {
+                    live.close();
+                    follower.close();
+                    return null;
+                }, false))
+                .compose(v -> managementDeployment == null ? Future.succeededFuture() : vertx.undeploy(managementDeployment))
+                .onSuccess(v -> LOG.info("Consumer stopped"));
+        return stopped;
+    }
+}

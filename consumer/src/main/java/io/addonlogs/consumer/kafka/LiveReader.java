@@ -1,0 +1,206 @@
+package io.addonlogs.consumer.kafka;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+
+/**
+ * The process's one reader of live lines: a thread that owns a {@link KafkaConsumer}, manually assigned the
+ * partitions its current subscribers need (an add-on's partition is its token's), starting at their end. Each
+ * poll's records are grouped per add-on (by the {@code addon-id} header) and handed to that add-on's subscribers
+ * in one batch each, on their own context. Instances need no coordination: each reads what its viewers need.
+ *
+ * <p>Subscriptions are applied between polls, so {@link #subscribe} can tell exactly from which offset of each
+ * partition the subscriber will receive records: everything before is the history reader's job.
+ */
+public final class LiveReader implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LiveReader.class);
+    private static final Duration POLL = Duration.ofMillis(100);
+
+    /** Receives the live records of one add-on. Called from the reader thread: hop to your context. */
+    public interface Subscriber {
+        String addonId();
+
+        void onLive(List<ConsumerRecord<byte[], byte[]>> records);
+    }
+
+    private final String topic;
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final LinkedBlockingQueue<Runnable> commands = new LinkedBlockingQueue<>();
+    private final Map<String, Set<Subscriber>> byAddon = new HashMap<>();
+    private final Map<Subscriber, Set<Integer>> partitionsOf = new HashMap<>();
+    private final Thread thread;
+    private volatile int partitionCount;
+    private volatile boolean running = true;
+
+    public LiveReader(String bootstrapServers, String topic, MeterRegistry registry) {
+        this.topic = topic;
+        this.consumer = new KafkaConsumer<>(LogRecords.consumerConfig(bootstrapServers, "log-consumer-live"));
+        new KafkaClientMetrics(consumer).bindTo(registry);
+        this.thread = new Thread(this::run, "live-reader");
+        this.thread.setDaemon(true);
+        this.thread.start();
+    }
+
+    /** Partitions of the logs topic, once known (0 before): readiness. */
+    public int partitionCount() {
+        return partitionCount;
+    }
+
+    /**
+     * Starts live delivery of {@code partitions} to the subscriber; completes with, for each partition, the offset
+     * of the first record it will get live.
+     */
+    public CompletableFuture<Map<Integer, Long>> subscribe(Subscriber subscriber, Set<Integer> partitions) {
+        CompletableFuture<Map<Integer, Long>> started = new CompletableFuture<>();
+        commands.add(() -> {
+            try {
+                started.complete(add(subscriber, partitions));
+            } catch (RuntimeException e) {
+                started.completeExceptionally(e);
+            }
+        });
+        return started; // applied after the current poll (at most POLL later); no wakeup(): a wakeup pending
+                        // outside poll() would make the subscription's own position() call throw
+    }
+
+    public void unsubscribe(Subscriber subscriber) {
+        commands.add(() -> remove(subscriber));
+    }
+
+    private Map<Integer, Long> add(Subscriber subscriber, Set<Integer> partitions) {
+        Set<TopicPartition> assigned = new HashSet<>(consumer.assignment());
+        List<TopicPartition> fresh = new ArrayList<>();
+        for (int p : partitions) {
+            TopicPartition tp = new TopicPartition(topic, p);
+            if (assigned.add(tp)) {
+                fresh.add(tp);
+            }
+        }
+        if (!fresh.isEmpty()) {
+            consumer.assign(assigned);
+            consumer.seekToEnd(fresh);
+        }
+        Map<Integer, Long> positions = new HashMap<>();
+        for (int p : partitions) {
+            positions.put(p, consumer.position(new TopicPartition(topic, p), Duration.ofSeconds(30)));
+        }
+        byAddon.computeIfAbsent(subscriber.addonId(), a -> new HashSet<>()).add(subscriber);
+        partitionsOf.put(subscriber, Set.copyOf(partitions));
+        return positions;
+    }
+
+    private void remove(Subscriber subscriber) {
+        Set<Integer> partitions = partitionsOf.remove(subscriber);
+        Set<Subscriber> peers = byAddon.get(subscriber.addonId());
+        if (peers != null) {
+            peers.remove(subscriber);
+            if (peers.isEmpty()) {
+                byAddon.remove(subscriber.addonId());
+            }
+        }
+        if (partitions == null) {
+            return;
+        }
+        Set<Integer> stillNeeded = new HashSet<>();
+        partitionsOf.values().forEach(stillNeeded::addAll);
+        Set<TopicPartition> keep = new HashSet<>();
+        for (TopicPartition tp : consumer.assignment()) {
+            if (stillNeeded.contains(tp.partition())) {
+                keep.add(tp);
+            }
+        }
+        if (keep.size() != consumer.assignment().size()) {
+            consumer.assign(keep);
+        }
+    }
+
+    private void run() {
+        try {
+            while (running && partitionCount == 0) {
+                try {
+                    partitionCount = consumer.partitionsFor(topic, Duration.ofSeconds(5)).size();
+                } catch (KafkaException e) {
+                    if (e instanceof WakeupException && !running) {
+                        return;
+                    }
+                    LOG.warn("Cannot read metadata of topic {} yet ({}); retrying", topic, e.toString());
+                }
+            }
+            while (running) {
+                Runnable command;
+                while ((command = commands.poll()) != null) {
+                    command.run();
+                }
+                if (consumer.assignment().isEmpty()) {
+                    Runnable next = commands.poll(200, TimeUnit.MILLISECONDS);
+                    if (next != null) {
+                        next.run();
+                    }
+                    continue;
+                }
+                dispatch(consumer.poll(POLL));
+            }
+        } catch (InterruptedException e) {
+            LOG.warn("Live reader interrupted; stopping");
+            Thread.currentThread().interrupt();
+        } catch (WakeupException e) {
+            if (running) {
+                LOG.error("Live reader woken up unexpectedly", e);
+            }
+        } catch (RuntimeException e) {
+            LOG.error("Live reader stopped on an unexpected error", e);
+        } finally {
+            consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+        }
+    }
+
+    private void dispatch(Iterable<ConsumerRecord<byte[], byte[]>> records) {
+        Map<String, List<ConsumerRecord<byte[], byte[]>>> perAddon = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> record : records) {
+            String addonId = LogRecords.addonId(record);
+            if (addonId != null && byAddon.containsKey(addonId)) {
+                perAddon.computeIfAbsent(addonId, a -> new ArrayList<>()).add(record);
+            }
+        }
+        perAddon.forEach((addonId, batch) -> {
+            List<ConsumerRecord<byte[], byte[]>> readOnly = List.copyOf(batch);
+            byAddon.get(addonId).forEach(subscriber -> subscriber.onLive(readOnly));
+        });
+    }
+
+    public boolean running() {
+        return thread.isAlive();
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        consumer.wakeup();
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package io.addonlogs.consumer.sse;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
+
+import io.addonlogs.common.tokens.TokenRecord;
+import io.addonlogs.consumer.TailConfig;
+import io.addonlogs.consumer.auth.ViewerAuth;
+import io.addonlogs.consumer.kafka.HistoryReader;
+import io.addonlogs.consumer.kafka.LiveReader;
+import io.addonlogs.service.http.JsonError;
+import io.addonlogs.service.tokens.TokenRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Serves {@code GET /v4/logs/organisations/{ownerId}/resources/{addonId}/logs} as Server-Sent Events, in the wire
+ * format of the platform's existing clients. Checks the viewer (401), its right to the add-on (403) and that the
+ * add-on belongs to that owner (404) before a {@link TailStream} takes over.
+ */
+public final class TailHttpVerticle extends VerticleBase {
+
+    public static final String PATH = "/v4/logs/organisations/:ownerId/resources/:addonId/logs";
+
+    private final TailConfig config;
+    private final TokenRegistry tokens;
+    private final ViewerAuth auth;
+    private final LiveReader live;
+    private final HistoryReader history;
+    private final TailMetrics metrics;
+    private final Set<TailStream> streams = new HashSet<>();
+    private HttpServer server;
+
+    public TailHttpVerticle(TailConfig config, TokenRegistry tokens, ViewerAuth auth, LiveReader live,
+                            HistoryReader history, TailMetrics metrics) {
+        this.config = config;
+        this.tokens = tokens;
+        this.auth = auth;
+        this.live = live;
+        this.history = history;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public Future<?> start() {
+        Router router = Router.router(vertx);
+        router.get(PATH).handler(this::tail);
+        router.route().handler(ctx -> JsonError.send(ctx.response(), 404, "not_found", "no such endpoint"));
+        return vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()))
+                .requestHandler(router).listen().onSuccess(s -> server = s);
+    }
+
+    /** Ends every stream (clients reconnect elsewhere and resume by cursor), then closes the server. */
+    @Override
+    public Future<?> stop() {
+        List.copyOf(streams).forEach(TailStream::shutdown);
+        return server == null ? Future.succeededFuture() : server.close();
+    }
+
+    public int actualPort() {
+        return server.actualPort();
+    }
+
+    private void tail(RoutingContext ctx) {
+        String ownerId = ctx.pathParam("ownerId");
+        String addonId = ctx.pathParam("addonId");
+        ViewerAuth.Result result = auth.authenticate(ctx.request());
+        if (result instanceof ViewerAuth.Denied denied) {
+            ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"logs\"");
+            JsonError.send(ctx.response(), 401, "unauthorized", denied.reason());
+            return;
+        }
+        if (!((ViewerAuth.Allowed) result).viewer().mayRead(ownerId, addonId)) {
+            JsonError.send(ctx.response(), 403, "forbidden", "this viewer token does not give access to this add-on");
+            return;
+        }
+        Set<Integer> partitions = partitionsOf(ownerId, addonId);
+        if (partitions.isEmpty()) {
+            JsonError.send(ctx.response(), 404, "not_found", "no add-on " + addonId + " for owner " + ownerId);
+            return;
+        }
+        TailQuery query;
+        try {
+            query = TailQuery.parse(ctx.request());
+        } catch (IllegalArgumentException e) {
+            JsonError.send(ctx.response(), 400, "bad_request", e.getMessage());
+            return;
+        }
+        TailStream[] holder = new TailStream[1];
+        holder[0] = new TailStream(ctx.response(), ctx.request().connection(), context, query, addonId, config, live, history, metrics,
+                () -> streams.remove(holder[0]));
+        streams.add(holder[0]);
+        holder[0].start(partitions);
+    }
+
+    /** The partitions holding the add-on's lines: those of its tokens' keys (Kafka's default partitioner). */
+    private Set<Integer> partitionsOf(String ownerId, String addonId) {
+        int count = live.partitionCount();
+        Set<Integer> partitions = new TreeSet<>();
+        for (Map.Entry<String, TokenRecord> token : tokens.byAddon(addonId)) {
+            if (token.getValue().ownerId().equals(ownerId) && count > 0) {
+                partitions.add(BuiltInPartitioner.partitionForKey(token.getKey().getBytes(StandardCharsets.UTF_8),
+                        count));
+            }
+        }
+        return partitions;
+    }
+}

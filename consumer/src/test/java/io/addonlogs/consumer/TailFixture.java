@@ -1,0 +1,175 @@
+package io.addonlogs.consumer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+
+import io.addonlogs.common.tokens.TokenRecord;
+import io.addonlogs.common.tokens.TokenRecordJson;
+import io.addonlogs.ingest.IngestConfig;
+import io.addonlogs.ingest.IngestService;
+import io.addonlogs.kafka.embedded.KafkaCluster;
+import io.addonlogs.service.runtime.ServiceRuntime;
+
+/** Ingest plus consumer instances over a real Kafka with fresh topics; helpers to post lines and mint viewers. */
+final class TailFixture implements AutoCloseable {
+
+    static final String SECRET = "a-test-secret-of-at-least-32-bytes!!";
+
+    final KafkaCluster kafka;
+    final String logsTopic = "logs-" + UUID.randomUUID();
+    final String tokensTopic = "tokens-" + UUID.randomUUID();
+    final int partitions;
+    final ServiceRuntime runtime = ServiceRuntime.create();
+    final IngestService ingest;
+    final List<TailService> consumers = new ArrayList<>();
+    private final List<ServiceRuntime> consumerRuntimes = new ArrayList<>();
+    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final Map<String, String> consumerSettings;
+
+    TailFixture(KafkaCluster kafka, int partitions, int consumerCount, Map<String, String> consumerSettings) {
+        this.kafka = kafka;
+        this.partitions = partitions;
+        this.consumerSettings = consumerSettings;
+        kafka.createTopic(logsTopic, partitions);
+        kafka.createTopic(tokensTopic, 1, (short) 1, Map.of("cleanup.policy", "compact"));
+        ingest = IngestService.start(runtime.vertx(), runtime.registry(), IngestConfig.from(common(Map.of(
+                "INGEST_PORT", "0", "INGEST_MANAGEMENT_PORT", "0", "INGEST_EVENT_LOOPS", "1")))).await();
+        for (int i = 0; i < consumerCount; i++) {
+            startConsumer();
+        }
+        await(ingest::ready, "ingest ready");
+    }
+
+    TailService startConsumer() {
+        Map<String, String> env = common(Map.of("CONSUMER_PORT", "0", "CONSUMER_MANAGEMENT_PORT", "0",
+                "VIEWER_JWT_SECRET", SECRET));
+        env.putAll(consumerSettings);
+        // each instance gets its own Vert.x, as separate processes would
+        ServiceRuntime own = ServiceRuntime.create();
+        consumerRuntimes.add(own);
+        TailService consumer = TailService.start(own.vertx(), own.registry(), TailConfig.from(env)).await();
+        await(consumer::ready, "consumer ready");
+        consumers.add(consumer);
+        return consumer;
+    }
+
+    private Map<String, String> common(Map<String, String> extra) {
+        Map<String, String> env = new HashMap<>(Map.of("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
+                "LOGS_TOPIC", logsTopic, "TOKENS_TOPIC", tokensTopic, "INGEST_HOST", "127.0.0.1",
+                "CONSUMER_HOST", "127.0.0.1"));
+        env.putAll(extra);
+        return env;
+    }
+
+    /** Registers a token in the registry topic, and waits until ingest and every consumer know it. */
+    void register(String token, String addonId, String ownerId) throws Exception {
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(tokensTopic, token.getBytes(StandardCharsets.UTF_8),
+                    TokenRecordJson.toBytes(new TokenRecord(addonId, ownerId, Instant.now())))).get(30, TimeUnit.SECONDS);
+        }
+        await(() -> ingest.tokens().lookup(token).isPresent()
+                && consumers.stream().allMatch(c -> c.tokens().lookup(token).isPresent()), "token known");
+    }
+
+    static String line(String token, String msg) {
+        return "<190>1 2026-11-23T10:11:12.345Z pg-host " + token + " postgres.7 - - " + msg;
+    }
+
+    /** POSTs the messages as one body to ingest; expects 204. */
+    void post(String token, List<String> messages) throws Exception {
+        StringBuilder body = new StringBuilder();
+        for (String msg : messages) {
+            String l = line(token, msg);
+            body.append(l.getBytes(StandardCharsets.UTF_8).length).append(' ').append(l);
+        }
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + ingest.port() + "/logs"))
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(("token:" + token)
+                        .getBytes(StandardCharsets.UTF_8)))
+                .header("Content-Type", "application/logplex-1")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(204, response.statusCode(), response.body());
+    }
+
+    URI tailUri(TailService consumer, String ownerId, String addonId, String query) {
+        return URI.create("http://127.0.0.1:" + consumer.port() + "/v4/logs/organisations/" + ownerId + "/resources/"
+                + addonId + "/logs" + (query.isEmpty() ? "" : "?" + query));
+    }
+
+    static String viewerToken(List<String> owners, List<String> addons, Instant expires, String secret)
+            throws Exception {
+        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), new JWTClaimsSet.Builder()
+                .claim("owners", owners).claim("addons", addons).expirationTime(Date.from(expires)).build());
+        jwt.sign(new MACSigner(secret.getBytes(StandardCharsets.UTF_8)));
+        return jwt.serialize();
+    }
+
+    static String viewerOf(String ownerId) throws Exception {
+        return viewerToken(List.of(ownerId), List.of(), Instant.now().plusSeconds(3600), SECRET);
+    }
+
+    static Map<String, String> bearer(String jwt) {
+        return Map.of("Authorization", "Bearer " + jwt);
+    }
+
+    static void await(java.util.function.BooleanSupplier condition, String what) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for: " + what);
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    private static void bounded(io.vertx.core.Future<Void> stopping, String what) {
+        try {
+            stopping.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError(what + " did not complete within 30 s", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        for (int i = 0; i < consumers.size(); i++) {
+            ServiceRuntime own = consumerRuntimes.get(i);
+            bounded(consumers.get(i).stop(), "consumer " + i + " stop");
+            bounded(own.vertx().close(), "consumer " + i + " Vert.x close");
+        }
+        bounded(ingest.stop(), "ingest stop");
+        bounded(runtime.vertx().close(), "ingest Vert.x close");
+    }
+}
