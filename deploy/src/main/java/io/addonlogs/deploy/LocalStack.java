@@ -6,6 +6,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -14,6 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.addonlogs.common.config.Settings;
+import io.addonlogs.consumer.TailConfig;
+import io.addonlogs.consumer.TailService;
 import io.addonlogs.ingest.IngestConfig;
 import io.addonlogs.ingest.IngestService;
 import io.addonlogs.kafka.embedded.EmbeddedKafkaBroker;
@@ -23,8 +26,8 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * {@code java -jar deploy/target/log-collector-local.jar}: an embedded single-node Kafka (data kept under
- * {@code LOCAL_DATA_DIR}, default {@code ./data/kafka}), the topics, the ingest service, and a demo add-on with its
- * log token; prints what to run next. Ctrl-C stops everything in order, flushing what was accepted.
+ * {@code LOCAL_DATA_DIR}, default {@code ./data/kafka}), the topics, the ingest and consumer services, a demo
+ * add-on with its log token and a viewer token; prints what to run next. Ctrl-C stops everything in order, flushing what was accepted.
  */
 public final class LocalStack {
 
@@ -49,19 +52,28 @@ public final class LocalStack {
         kafka.createTopic(config.logsTopic(), 3);
         kafka.createTopic(config.tokensTopic(), 1, (short) 1, Map.of("cleanup.policy", "compact"));
 
+        env.putIfAbsent("VIEWER_JWT_SECRET", "local-viewer-secret-" + UUID.randomUUID());
+        TailConfig tailConfig = TailConfig.from(env);
+
         ServiceRuntime runtime = ServiceRuntime.create();
         IngestService ingest = IngestService.start(runtime.vertx(), runtime.registry(), config).await();
+        ServiceRuntime tailRuntime = ServiceRuntime.create();
+        TailService tail = TailService.start(tailRuntime.vertx(), tailRuntime.registry(), tailConfig).await();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            LOG.info("Stopping: ingest first (finishing requests, flushing to Kafka), then Kafka");
+            LOG.info("Stopping: consumer (ending SSE streams), ingest (finishing requests, flushing), then Kafka");
+            tail.stop().await();
+            tailRuntime.vertx().close().await();
             ingest.stop().await();
             runtime.vertx().close().await();
             kafka.stop();
         }, "local-stack-shutdown"));
-        while (!ingest.ready()) {
+        while (!ingest.ready() || !tail.ready()) {
             Thread.sleep(50);
         }
         String token = demoToken(config, ingest.managementPort());
-        System.out.println(banner(config, ingest, token, kafka, (System.nanoTime() - startedAt) / 1_000_000));
+        String viewer = ViewerTokens.mint(tailConfig.jwtSecret(), DEMO_OWNER, Duration.ofDays(1));
+        System.out.println(banner(config, ingest, token, kafka, (System.nanoTime() - startedAt) / 1_000_000)
+                + tailBanner(tail, viewer));
     }
 
     /** The demo add-on's token: reused across restarts (the registry is in Kafka), created on first start. */
@@ -88,6 +100,18 @@ public final class LocalStack {
     static String demoBody(String token, String message) {
         String msg = "<190>1 - demo-host " + token + " demo.1 - - " + message;
         return msg.getBytes(StandardCharsets.UTF_8).length + " " + msg;
+    }
+
+    private static String tailBanner(TailService tail, String viewer) {
+        String url = "http://localhost:" + tail.port() + "/v4/logs/organisations/" + DEMO_OWNER + "/resources/"
+                + DEMO_ADDON + "/logs";
+        return String.join("\n",
+                "Tail the demo add-on live over SSE (then send lines as above; Ctrl-C ends the tail):",
+                "  curl -N -H 'Authorization: Bearer " + viewer + "' '" + url + "'",
+                "  (with history: append ?since=2026-01-01T00:00:00Z; consumer management on http://localhost:"
+                        + tail.managementPort() + "/metrics)",
+                "  Demo viewer token (JWT, 24 h, owner " + DEMO_OWNER + "): " + viewer,
+                "");
     }
 
     private static String banner(IngestConfig config, IngestService ingest, String token, EmbeddedKafkaBroker kafka,
