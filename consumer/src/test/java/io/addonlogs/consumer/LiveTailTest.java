@@ -21,6 +21,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import io.addonlogs.kafka.embedded.Await;
 import io.addonlogs.common.model.LogEvent;
 import io.addonlogs.common.model.LogEventJson;
 import io.addonlogs.kafka.embedded.TestKafka;
@@ -151,7 +152,7 @@ class LiveTailTest {
             SseClient.Event end = sse.next(5_000);
             assertEquals("END_OF_STREAM", end.event());
             assertEquals("{\"endedBy\":\"LIMIT_REACHED\"}", end.data());
-            TailFixture.await(sse::ended, "server closes after END_OF_STREAM");
+            Await.until(sse::ended, "server closes after END_OF_STREAM");
         }
         String until = URLEncoder.encode(after.toString(), StandardCharsets.UTF_8);
         try (SseClient sse = SseClient.open(fixture.tailUri(fixture.consumers.get(0), "orga_limit", "addon_limit",

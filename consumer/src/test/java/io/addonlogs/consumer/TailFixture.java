@@ -32,6 +32,7 @@ import io.addonlogs.common.tokens.TokenRecord;
 import io.addonlogs.common.tokens.TokenRecordJson;
 import io.addonlogs.ingest.IngestConfig;
 import io.addonlogs.ingest.IngestService;
+import io.addonlogs.kafka.embedded.Await;
 import io.addonlogs.kafka.embedded.KafkaCluster;
 import io.addonlogs.service.runtime.ServiceRuntime;
 
@@ -62,7 +63,7 @@ final class TailFixture implements AutoCloseable {
         for (int i = 0; i < consumerCount; i++) {
             startConsumer();
         }
-        await(ingest::ready, "ingest ready");
+        Await.until(ingest::ready, "ingest ready");
     }
 
     TailService startConsumer() {
@@ -73,7 +74,7 @@ final class TailFixture implements AutoCloseable {
         ServiceRuntime own = ServiceRuntime.create();
         consumerRuntimes.add(own);
         TailService consumer = TailService.start(own.vertx(), own.registry(), TailConfig.from(env)).await();
-        await(consumer::ready, "consumer ready");
+        Await.until(consumer::ready, "consumer ready");
         consumers.add(consumer);
         return consumer;
     }
@@ -94,7 +95,7 @@ final class TailFixture implements AutoCloseable {
             producer.send(new ProducerRecord<>(tokensTopic, token.getBytes(StandardCharsets.UTF_8),
                     TokenRecordJson.toBytes(new TokenRecord(addonId, ownerId, Instant.now())))).get(30, TimeUnit.SECONDS);
         }
-        await(() -> ingest.tokens().lookup(token).isPresent()
+        Await.until(() -> ingest.tokens().lookup(token).isPresent()
                 && consumers.stream().allMatch(c -> c.tokens().lookup(token).isPresent()), "token known");
     }
 
@@ -139,20 +140,6 @@ final class TailFixture implements AutoCloseable {
         return Map.of("Authorization", "Bearer " + jwt);
     }
 
-    static void await(java.util.function.BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for: " + what);
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
-    }
 
     private static void bounded(io.vertx.core.Future<Void> stopping, String what) {
         try {

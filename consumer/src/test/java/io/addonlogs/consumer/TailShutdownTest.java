@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
+import io.addonlogs.kafka.embedded.Await;
 import io.addonlogs.kafka.embedded.TestKafka;
 
 /** Stopping a consumer ends its SSE streams so viewers reconnect elsewhere, and the stop completes. */
@@ -27,7 +28,7 @@ class TailShutdownTest {
             assertEquals(1, sse.next(1, 10_000).size());
 
             consumer.stop().toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
-            TailFixture.await(sse::ended, "stream closed by the server");
+            Await.until(sse::ended, "stream closed by the server");
             sse.close();
             fixture.consumers.remove(consumer);
         }

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import io.addonlogs.kafka.embedded.Await;
 import io.addonlogs.common.model.LogEventJson;
 import io.addonlogs.kafka.embedded.TestKafka;
 import io.vertx.core.json.JsonObject;
@@ -142,7 +143,7 @@ class ViewerAccessTest {
                 }
                 List<SseClient.Event> got = healthy.next(expected.size(), 60_000);
                 assertEquals(expected.size(), got.size(), "the healthy viewer got every line");
-                TailFixture.await(() -> fixture.consumers.get(0).metrics().droppedSlowCount() > droppedBefore,
+                Await.until(() -> fixture.consumers.get(0).metrics().droppedSlowCount() > droppedBefore,
                         "the stalled viewer was dropped");
                 InputStream in = stalled.getInputStream();
                 stalled.setSoTimeout(10_000);

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.addonlogs.kafka.embedded.Await;
 import io.addonlogs.common.tokens.TokenRecord;
 import io.addonlogs.ingest.http.LogsHttpVerticle;
 import io.addonlogs.ingest.kafka.IngestMetrics;
@@ -62,7 +63,7 @@ class BackPressureTest {
         IngestMetrics metrics = new IngestMetrics(new SimpleMeterRegistry(), () -> publisher.inFlightBytes());
         publisher = new KafkaLogPublisher(vertx, producer, "logs", HIGH_WATER, HIGH_WATER / 2, metrics);
         publisher.start();
-        IngestFixture.awaitTrue(publisher::available, "metadata fetched");
+        Await.until(publisher::available, "metadata fetched");
         verticle = new LogsHttpVerticle(config, tokens, publisher, metrics);
         vertx.deployVerticle(verticle).await();
     }
@@ -87,7 +88,7 @@ class BackPressureTest {
                 HttpResponse.BodyHandlers.ofString());
 
         // Kafka acknowledges nothing: the request must stall with in-flight bytes near the mark
-        IngestFixture.awaitTrue(() -> publisher.overHighWater(), "high-water mark reached");
+        Await.until(() -> publisher.overHighWater(), "high-water mark reached");
         int sentWhileStalled = producer.history().size();
         Thread.sleep(300); // give a broken implementation time to read on; a paused request sends nothing more
         assertEquals(sentWhileStalled, producer.history().size(), "nothing more is sent while over the mark");
@@ -117,7 +118,7 @@ class BackPressureTest {
                         .header("Content-Type", "application/logplex-1")
                         .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
                 HttpResponse.BodyHandlers.ofString());
-        IngestFixture.awaitTrue(() -> producer.history().size() == 1, "record sent");
+        Await.until(() -> producer.history().size() == 1, "record sent");
         producer.errorNext(new org.apache.kafka.common.errors.NotEnoughReplicasException("test"));
         assertEquals(503, response.get().statusCode());
         assertEquals("5", response.get().headers().firstValue("Retry-After").orElseThrow());

@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
+import io.addonlogs.kafka.embedded.Await;
 import io.addonlogs.kafka.embedded.TestKafka;
 import io.vertx.core.Future;
 
@@ -43,7 +44,7 @@ class GracefulShutdownTest {
         assertTrue(stream.firstPartSent.await(30, TimeUnit.SECONDS));
 
         Future<Void> stopping = ingest.service.stop();
-        IngestFixture.awaitTrue(() -> !ingest.service.ready(), "not ready once stopping");
+        Await.until(() -> !ingest.service.ready(), "not ready once stopping");
         assertFalse(stopping.isComplete(), "stop waits for the in-flight request");
         stream.gate.countDown();
 

@@ -30,6 +30,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import io.addonlogs.common.tokens.TokenRecord;
 import io.addonlogs.common.tokens.TokenRecordJson;
+import io.addonlogs.kafka.embedded.Await;
 import io.addonlogs.kafka.embedded.KafkaCluster;
 import io.addonlogs.service.runtime.ServiceRuntime;
 import io.vertx.core.json.JsonObject;
@@ -63,7 +64,7 @@ final class IngestFixture implements AutoCloseable {
         env.putAll(settings);
         runtime = ServiceRuntime.create();
         service = IngestService.start(runtime.vertx(), runtime.registry(), IngestConfig.from(env)).await();
-        awaitTrue(service::ready, "ingest ready");
+        Await.until(service::ready, "ingest ready");
     }
 
     URI logsUri() {
@@ -94,7 +95,7 @@ final class IngestFixture implements AutoCloseable {
             producer.send(new ProducerRecord<>(tokensTopic, token.getBytes(StandardCharsets.UTF_8),
                     TokenRecordJson.toBytes(record))).get(30, TimeUnit.SECONDS);
         }
-        awaitTrue(() -> service.tokens().lookup(token).isPresent(), "token registered");
+        Await.until(() -> service.tokens().lookup(token).isPresent(), "token registered");
     }
 
     HttpRequest.Builder post(String token) {
@@ -142,20 +143,6 @@ final class IngestFixture implements AutoCloseable {
         return records.stream().map(r -> new String(r.value(), StandardCharsets.UTF_8)).collect(Collectors.toList());
     }
 
-    static void awaitTrue(java.util.function.BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for: " + what);
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
-    }
 
     @Override
     public void close() {
