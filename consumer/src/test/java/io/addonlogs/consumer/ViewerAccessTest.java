@@ -130,7 +130,7 @@ class ViewerAccessTest {
             out.flush();
             // never read from the stalled socket
             try (SseClient healthy = open("orga_a", "addon_a", "", bearer(viewer))) {
-                Thread.sleep(300); // both subscribed
+                Await.until(() -> fixture.consumers.get(0).metrics().viewers() == 2, "both viewers connected");
                 String big = "x".repeat(1000);
                 List<String> expected = new ArrayList<>();
                 for (int batch = 0; batch < 250; batch++) { // ~12 MB: more than loopback socket buffers hold
