@@ -25,7 +25,7 @@ record TailQuery(Instant since, Instant until, Integer limit, String filter, Map
             String rawLimit = request.getParam("limit");
             if (rawLimit != null && !rawLimit.isBlank()) {
                 limit = Integer.valueOf(rawLimit.trim());
-                if (limit < 0) {
+                if (limit < 1) {
                     throw new IllegalArgumentException("limit must be a positive number");
                 }
             }
