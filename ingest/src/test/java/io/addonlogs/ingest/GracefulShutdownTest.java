@@ -6,17 +6,13 @@ import static io.addonlogs.ingest.IngestFixture.values;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.net.http.HttpRequest.BodyPublishers;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
@@ -37,19 +33,20 @@ class GracefulShutdownTest {
             first.add(line(token, "before stop " + i));
             second.add(line(token, "after stop " + i));
         }
-        GatedStream stream = new GatedStream(body(first).getBytes(StandardCharsets.UTF_8),
-                body(second).getBytes(StandardCharsets.UTF_8));
-        CompletableFuture<HttpResponse<String>> inFlight = ingest.http.sendAsync(ingest.post(token)
-                .POST(BodyPublishers.ofInputStream(() -> stream)).build(), HttpResponse.BodyHandlers.ofString());
-        assertTrue(stream.firstPartSent.await(30, TimeUnit.SECONDS));
+        try (RawHttp.ChunkedUpload upload = new RawHttp.ChunkedUpload(ingest.service.port(),
+                "Authorization: " + IngestFixture.basic(token) + "\r\nContent-Type: application/logplex-1\r\n")) {
+            upload.send(body(first).getBytes(StandardCharsets.UTF_8));
+            // the server is mid-request once it has stored the first part
+            Await.until(() -> ingest.recordsFor(token).size() == first.size(), "first part stored");
 
-        Future<Void> stopping = ingest.service.stop();
-        Await.until(() -> !ingest.service.ready(), "not ready once stopping");
-        assertFalse(stopping.isComplete(), "stop waits for the in-flight request");
-        stream.gate.countDown();
+            Future<Void> stopping = ingest.service.stop();
+            Await.until(() -> !ingest.service.ready(), "not ready once stopping");
+            assertFalse(stopping.isComplete(), "stop waits for the in-flight request");
 
-        assertEquals(204, inFlight.get(30, TimeUnit.SECONDS).statusCode());
-        stopping.await();
+            upload.send(body(second).getBytes(StandardCharsets.UTF_8));
+            assertEquals(204, upload.finish().status());
+            stopping.await();
+        }
         List<String> all = new ArrayList<>(first);
         all.addAll(second);
         assertEquals(all, values(ingest.recordsFor(token)));

@@ -39,6 +39,71 @@ final class RawHttp {
         }
     }
 
+    /** A chunked POST sent piece by piece, for tests that act while a request is in flight. */
+    static final class ChunkedUpload implements AutoCloseable {
+        private final Socket socket;
+        private final OutputStream out;
+
+        ChunkedUpload(int port, String headers) throws IOException {
+            socket = new Socket("127.0.0.1", port);
+            socket.setSoTimeout(60_000);
+            out = socket.getOutputStream();
+            out.write(("POST /logs HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n" + headers + "\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+        }
+
+        /** Sends one chunk now (flushed). */
+        void send(byte[] chunk) throws IOException {
+            out.write((Integer.toHexString(chunk.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(chunk);
+            out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+        }
+
+        /**
+         * Ends the body and reads the response. A server that already answered (say 503) may have closed its side:
+         * then the write fails and the answer is read all the same.
+         */
+        Response finish() throws IOException {
+            try {
+                out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+            } catch (IOException e) {
+                // answered and closed before the end of the body: read the answer below
+            }
+            return readOne(socket.getInputStream());
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+    }
+
+    /** Reads one response: status line and headers, then Content-Length bytes of body. */
+    private static Response readOne(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        int b;
+        while ((b = in.read()) >= 0) {
+            head.write(b);
+            String text = head.toString(StandardCharsets.ISO_8859_1);
+            if (text.endsWith("\r\n\r\n")) {
+                break;
+            }
+        }
+        String headText = head.toString(StandardCharsets.ISO_8859_1);
+        int status = Integer.parseInt(headText.substring(9, 12));
+        int length = 0;
+        for (String line : headText.split("\r\n")) {
+            if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+                length = Integer.parseInt(line.substring(15).trim());
+            }
+        }
+        byte[] body = in.readNBytes(length);
+        return new Response(status, headText.trim(), new String(body, StandardCharsets.UTF_8));
+    }
+
     private static Response read(InputStream in) throws IOException {
         ByteArrayOutputStream all = new ByteArrayOutputStream();
         in.transferTo(all);
