@@ -11,15 +11,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.addonlogs.service.kafka.ConsumerThread;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 
@@ -49,17 +48,14 @@ public final class LiveReader implements AutoCloseable {
     private final LinkedBlockingQueue<Runnable> commands = new LinkedBlockingQueue<>();
     private final Map<String, Set<Subscriber>> byAddon = new HashMap<>();
     private final Map<Subscriber, Set<Integer>> partitionsOf = new HashMap<>();
-    private final Thread thread;
+    private final ConsumerThread thread;
     private volatile int partitionCount;
-    private volatile boolean running = true;
 
     public LiveReader(String bootstrapServers, String topic, MeterRegistry registry) {
         this.topic = topic;
         this.consumer = new KafkaConsumer<>(LogRecords.consumerConfig(bootstrapServers, "log-consumer-live"));
         new KafkaClientMetrics(consumer).bindTo(registry);
-        this.thread = new Thread(this::run, "live-reader");
-        this.thread.setDaemon(true);
-        this.thread.start();
+        this.thread = ConsumerThread.start("live-reader", consumer, this::run);
     }
 
     /** Partitions of the logs topic, once known (0 before): readiness. */
@@ -135,19 +131,10 @@ public final class LiveReader implements AutoCloseable {
         }
     }
 
-    private void run() {
+    private void run(ConsumerThread thread) {
         try {
-            while (running && partitionCount == 0) {
-                try {
-                    partitionCount = consumer.partitionsFor(topic, Duration.ofSeconds(5)).size();
-                } catch (KafkaException e) {
-                    if (e instanceof WakeupException && !running) {
-                        return;
-                    }
-                    LOG.warn("Cannot read metadata of topic {} yet ({}); retrying", topic, e.toString());
-                }
-            }
-            while (running) {
+            partitionCount = thread.awaitPartitions(topic).size();
+            while (thread.running()) {
                 Runnable command;
                 while ((command = commands.poll()) != null) {
                     command.run();
@@ -165,13 +152,11 @@ public final class LiveReader implements AutoCloseable {
             LOG.warn("Live reader interrupted; stopping");
             Thread.currentThread().interrupt();
         } catch (WakeupException e) {
-            if (running) {
+            if (thread.running()) {
                 LOG.error("Live reader woken up unexpectedly", e);
             }
         } catch (RuntimeException e) {
             LOG.error("Live reader stopped on an unexpected error", e);
-        } finally {
-            consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
         }
     }
 
@@ -190,17 +175,11 @@ public final class LiveReader implements AutoCloseable {
     }
 
     public boolean running() {
-        return thread.isAlive();
+        return thread.alive();
     }
 
     @Override
     public void close() {
-        running = false;
-        consumer.wakeup();
-        try {
-            thread.join(10_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        thread.close();
     }
 }

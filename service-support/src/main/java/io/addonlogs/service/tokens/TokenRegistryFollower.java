@@ -10,12 +10,9 @@ import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
-import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
@@ -26,6 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.addonlogs.common.tokens.TokenRecordJson;
+import io.addonlogs.service.kafka.ConsumerThread;
 
 /**
  * Follows the compacted token topic into a {@link TokenRegistry}: reads it from the beginning, marks the registry
@@ -42,9 +40,8 @@ public final class TokenRegistryFollower implements AutoCloseable {
     private final String topic;
     private final TokenRegistry registry;
     private final KafkaConsumer<String, byte[]> consumer;
-    private final Thread thread;
     private final Queue waiters = new Queue();
-    private volatile boolean running = true;
+    private ConsumerThread thread;
 
     private TokenRegistryFollower(String bootstrapServers, String topic, TokenRegistry registry) {
         this.topic = topic;
@@ -59,13 +56,11 @@ public final class TokenRegistryFollower implements AutoCloseable {
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         this.consumer = new KafkaConsumer<>(props);
-        this.thread = new Thread(this::run, "token-registry-follower");
-        this.thread.setDaemon(true);
     }
 
     public static TokenRegistryFollower start(String bootstrapServers, String topic, TokenRegistry registry) {
         TokenRegistryFollower follower = new TokenRegistryFollower(bootstrapServers, topic, registry);
-        follower.thread.start();
+        follower.thread = ConsumerThread.start("token-registry-follower", follower.consumer, follower::run);
         return follower;
     }
 
@@ -76,13 +71,13 @@ public final class TokenRegistryFollower implements AutoCloseable {
         return done;
     }
 
-    private void run() {
+    private void run(ConsumerThread thread) {
         try {
-            List<TopicPartition> partitions = awaitPartitions();
+            List<TopicPartition> partitions = thread.awaitPartitions(topic);
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> target = new HashMap<>(consumer.endOffsets(partitions));
-            while (running) {
+            while (thread.running()) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
                     apply(record);
                 }
@@ -98,35 +93,14 @@ public final class TokenRegistryFollower implements AutoCloseable {
                 waiters.completeUpTo(positions);
             }
         } catch (WakeupException e) {
-            if (running) {
+            if (thread.running()) {
                 LOG.error("Token registry follower woken up unexpectedly", e);
             }
         } catch (AuthenticationException | AuthorizationException e) {
             LOG.error("Token registry cannot read {}: the registry stays as it is and this instance not ready", topic, e);
         } catch (RuntimeException e) {
             LOG.error("Token registry follower stopped on an unexpected error", e);
-        } finally {
-            consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
         }
-    }
-
-    private List<TopicPartition> awaitPartitions() {
-        while (running) {
-            try {
-                List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(5));
-                if (infos != null && !infos.isEmpty()) {
-                    return infos.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
-                }
-                LOG.warn("Token topic {} does not exist yet; retrying", topic);
-            } catch (org.apache.kafka.common.errors.TimeoutException e) {
-                LOG.warn("Kafka not reachable to read token topic {}; retrying", topic);
-            } catch (WakeupException e) {
-                throw e;
-            } catch (KafkaException e) {
-                LOG.warn("Cannot describe token topic {}: {}; retrying", topic, e.toString());
-            }
-        }
-        throw new WakeupException();
     }
 
     private void apply(ConsumerRecord<String, byte[]> record) {
@@ -147,13 +121,7 @@ public final class TokenRegistryFollower implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        consumer.wakeup();
-        try {
-            thread.join(10_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        thread.close();
     }
 
     private record Waiter(int partition, long offset, CompletableFuture<Void> done) {
