@@ -2,6 +2,7 @@ package io.addonlogs.consumer.kafka;
 
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
@@ -14,9 +15,10 @@ public final class Cursor {
     private Cursor() {
     }
 
-    public static String encode(Map<Integer, Long> next) {
+    /** Written once per event: the map is already sorted, so it is read as it is. */
+    public static String encode(SortedMap<Integer, Long> next) {
         StringBuilder out = new StringBuilder();
-        new TreeMap<>(next).forEach((p, o) -> out.append(out.isEmpty() ? "" : ",").append(p).append(':').append(o));
+        next.forEach((p, o) -> out.append(out.isEmpty() ? "" : ",").append(p).append(':').append(o));
         return out.toString();
     }
 

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -46,7 +47,7 @@ final class TailStream implements LiveReader.Subscriber {
     private final TailMetrics metrics;
     private final Runnable onClose;
     private final Rfc5424Header header = new Rfc5424Header();
-    private final Map<Integer, Long> next = new HashMap<>();
+    private final TreeMap<Integer, Long> next = new TreeMap<>();
     private final ArrayDeque<ConsumerRecord<byte[], byte[]>> held = new ArrayDeque<>();
     private boolean isLive;
     private volatile boolean closed;
