@@ -73,7 +73,7 @@ public final class IngestService {
         checks.put("kafka", publisher::everAvailable);
         checks.put("accepting", () -> !stopping);
         TokenAdminApi admin = new TokenAdminApi(vertx, config.adminToken(), config.tokensTopic(), producer, tokens,
-                follower);
+                follower, config.retryAfterSeconds());
         management = new ManagementServer(config.host(), config.managementPort(), registry, checks, admin::mount);
         Future<Void> chain = vertx.deployVerticle(management).onSuccess(id -> managementDeployment = id).mapEmpty();
         for (int i = 0; i < config.eventLoops(); i++) {

@@ -39,15 +39,17 @@ public final class TokenAdminApi {
     private final Producer<byte[], byte[]> producer;
     private final TokenRegistry registry;
     private final TokenRegistryFollower follower;
+    private final int retryAfterSeconds;
 
     public TokenAdminApi(Vertx vertx, String adminToken, String topic, Producer<byte[], byte[]> producer,
-                         TokenRegistry registry, TokenRegistryFollower follower) {
+                         TokenRegistry registry, TokenRegistryFollower follower, int retryAfterSeconds) {
         this.vertx = vertx;
         this.adminToken = adminToken;
         this.topic = topic;
         this.producer = producer;
         this.registry = registry;
         this.follower = follower;
+        this.retryAfterSeconds = retryAfterSeconds;
     }
 
     public void mount(Router router) {
@@ -129,15 +131,16 @@ public final class TokenAdminApi {
                 follower.applied(metadata.partition(), metadata.offset()), context));
     }
 
-    private static void kafkaFailed(RoutingContext ctx, Throwable error) {
-        ctx.response().putHeader("Retry-After", "5");
+    private void kafkaFailed(RoutingContext ctx, Throwable error) {
+        ctx.response().putHeader("Retry-After", String.valueOf(retryAfterSeconds));
         JsonError.send(ctx.response(), 503, "kafka_unavailable",
                 "the token registry could not be written: " + error.getClass().getSimpleName());
     }
 
+    /** {@code {"token", ...the registry record's fields}}. */
     private static JsonObject describe(String token, TokenRecord record) {
-        return new JsonObject().put("token", token).put("addonId", record.addonId()).put("ownerId", record.ownerId())
-                .put("createdAt", record.createdAt().toString());
+        return new JsonObject().put("token", token)
+                .mergeIn(new JsonObject(TokenRecordJson.toNode(record).toString()));
     }
 
     private static boolean validId(String id) {
