@@ -3,7 +3,6 @@ package io.addonlogs.service.tokens;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.addonlogs.common.tokens.TokenRecord;
@@ -15,7 +14,7 @@ import io.addonlogs.common.tokens.TokenRecord;
 public final class TokenRegistry {
 
     private final Map<String, TokenRecord> tokens = new ConcurrentHashMap<>();
-    private final CompletableFuture<Void> caughtUp = new CompletableFuture<>();
+    private volatile boolean caughtUp;
 
     public Optional<TokenRecord> lookup(String token) {
         return token == null ? Optional.empty() : Optional.ofNullable(tokens.get(token));
@@ -35,10 +34,6 @@ public final class TokenRegistry {
 
     /** True once everything in the topic at start-up has been read: before that a lookup may miss. */
     public boolean isCaughtUp() {
-        return caughtUp.isDone();
-    }
-
-    public CompletableFuture<Void> caughtUp() {
         return caughtUp;
     }
 
@@ -52,6 +47,6 @@ public final class TokenRegistry {
     }
 
     public void markCaughtUp() {
-        caughtUp.complete(null);
+        caughtUp = true;
     }
 }
