@@ -29,51 +29,90 @@ import io.vertx.core.json.JsonObject;
  * {@code LOCAL_DATA_DIR}, default {@code ./data/kafka}), the topics, the ingest and consumer services, a demo
  * add-on with its log token and a viewer token; prints what to run next. Ctrl-C stops everything in order, flushing what was accepted.
  */
-public final class LocalStack {
+public final class LocalStack implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
     static final String DEMO_ADDON = "addon_demo";
     static final String DEMO_OWNER = "orga_demo";
 
-    private LocalStack() {
+    private final EmbeddedKafkaBroker kafka;
+    private final IngestConfig config;
+    private final ServiceRuntime ingestRuntime;
+    private final IngestService ingest;
+    private final ServiceRuntime tailRuntime;
+    private final TailService tail;
+    private String token;
+    private String viewer;
+    private boolean closed;
+
+    private LocalStack(EmbeddedKafkaBroker kafka, IngestConfig config, ServiceRuntime ingestRuntime,
+                       IngestService ingest, ServiceRuntime tailRuntime, TailService tail) {
+        this.kafka = kafka;
+        this.config = config;
+        this.ingestRuntime = ingestRuntime;
+        this.ingest = ingest;
+        this.tailRuntime = tailRuntime;
+        this.tail = tail;
     }
 
     public static void main(String[] args) throws Exception {
         long startedAt = System.nanoTime();
-        Settings settings = Settings.fromEnvironment();
+        LocalStack stack = start(System.getenv());
+        Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "local-stack-shutdown"));
+        System.out.println(stack.instructions((System.nanoTime() - startedAt) / 1_000_000));
+    }
+
+    /**
+     * Starts Kafka, creates the topics, starts both services and provisions the demo add-on; returns once both
+     * services are ready. {@code env} holds the services' settings plus {@code LOCAL_DATA_DIR} and
+     * {@code LOCAL_KAFKA_PORT}; missing secrets are generated.
+     */
+    public static LocalStack start(Map<String, String> environment) throws Exception {
+        Settings settings = new Settings(environment);
         Path dataDir = Path.of(settings.string("LOCAL_DATA_DIR", "data/kafka"));
         int kafkaPort = settings.port("LOCAL_KAFKA_PORT", 9092);
         EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.startPersistent(dataDir, kafkaPort, Map.of());
 
-        Map<String, String> env = new HashMap<>(System.getenv());
+        Map<String, String> env = new HashMap<>(environment);
         env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
         env.putIfAbsent("INGEST_ADMIN_TOKEN", "local-admin-" + UUID.randomUUID());
+        env.putIfAbsent("VIEWER_JWT_SECRET", "local-viewer-secret-" + UUID.randomUUID());
         IngestConfig config = IngestConfig.from(env);
+        TailConfig tailConfig = TailConfig.from(env);
         kafka.createTopic(config.logsTopic(), 3);
         kafka.createTopic(config.tokensTopic(), 1, (short) 1, Map.of("cleanup.policy", "compact"));
 
-        env.putIfAbsent("VIEWER_JWT_SECRET", "local-viewer-secret-" + UUID.randomUUID());
-        TailConfig tailConfig = TailConfig.from(env);
-
-        ServiceRuntime runtime = ServiceRuntime.create();
-        IngestService ingest = IngestService.start(runtime.vertx(), runtime.registry(), config).await();
+        ServiceRuntime ingestRuntime = ServiceRuntime.create();
+        IngestService ingest = IngestService.start(ingestRuntime.vertx(), ingestRuntime.registry(), config).await();
         ServiceRuntime tailRuntime = ServiceRuntime.create();
         TailService tail = TailService.start(tailRuntime.vertx(), tailRuntime.registry(), tailConfig).await();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            LOG.info("Stopping: consumer (ending SSE streams), ingest (finishing requests, flushing), then Kafka");
-            tail.stop().await();
-            tailRuntime.vertx().close().await();
-            ingest.stop().await();
-            runtime.vertx().close().await();
-            kafka.stop();
-        }, "local-stack-shutdown"));
-        while (!ingest.ready() || !tail.ready()) {
-            Thread.sleep(50);
+        LocalStack stack = new LocalStack(kafka, config, ingestRuntime, ingest, tailRuntime, tail);
+        try {
+            while (!ingest.ready() || !tail.ready()) {
+                Thread.sleep(50);
+            }
+            stack.token = demoToken(config, ingest.managementPort());
+            stack.viewer = ViewerTokens.mint(tailConfig.jwtSecret(), DEMO_OWNER, Duration.ofDays(1));
+            return stack;
+        } catch (Exception | Error e) {
+            stack.close();
+            throw e;
         }
-        String token = demoToken(config, ingest.managementPort());
-        String viewer = ViewerTokens.mint(tailConfig.jwtSecret(), DEMO_OWNER, Duration.ofDays(1));
-        System.out.println(banner(config, ingest, token, kafka, (System.nanoTime() - startedAt) / 1_000_000)
-                + tailBanner(tail, viewer));
+    }
+
+    /** Stops the consumer (ending SSE streams), the ingest (finishing requests, flushing), then Kafka. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        LOG.info("Stopping: consumer (ending SSE streams), ingest (finishing requests, flushing), then Kafka");
+        tail.stop().await();
+        tailRuntime.vertx().close().await();
+        ingest.stop().await();
+        ingestRuntime.vertx().close().await();
+        kafka.stop();
     }
 
     /** The demo add-on's token: reused across restarts (the registry is in Kafka), created on first start. */
@@ -102,21 +141,11 @@ public final class LocalStack {
         return msg.getBytes(StandardCharsets.UTF_8).length + " " + msg;
     }
 
-    private static String tailBanner(TailService tail, String viewer) {
-        String url = "http://localhost:" + tail.port() + "/v4/logs/organisations/" + DEMO_OWNER + "/resources/"
-                + DEMO_ADDON + "/logs";
-        return String.join("\n",
-                "Tail the demo add-on live over SSE (then send lines as above; Ctrl-C ends the tail):",
-                "  curl -N -H 'Authorization: Bearer " + viewer + "' '" + url + "'",
-                "  (with history: append ?since=2026-01-01T00:00:00Z; consumer management on http://localhost:"
-                        + tail.managementPort() + "/metrics)",
-                "  Demo viewer token (JWT, 24 h, owner " + DEMO_OWNER + "): " + viewer,
-                "");
-    }
-
-    private static String banner(IngestConfig config, IngestService ingest, String token, EmbeddedKafkaBroker kafka,
-                                 long startMillis) {
+    /** What the launcher prints: where everything is and commands that work as printed. */
+    String instructions(long startMillis) {
         String logs = "http://localhost:" + ingest.port() + "/logs";
+        String tailUrl = "http://localhost:" + tail.port() + "/v4/logs/organisations/" + DEMO_OWNER + "/resources/"
+                + DEMO_ADDON + "/logs";
         return String.join("\n",
                 "",
                 "Add-on Log Collector (local) is up in " + startMillis + " ms",
@@ -130,6 +159,12 @@ public final class LocalStack {
                 "  curl -i -X POST " + logs + " --user token:" + token
                         + " -H 'Content-Type: application/logplex-1' --data-binary '"
                         + demoBody(token, "Hello from the local stack") + "'",
+                "",
+                "Tail the demo add-on live over SSE (then send lines as above; Ctrl-C ends the tail):",
+                "  curl -N -H 'Authorization: Bearer " + viewer + "' '" + tailUrl + "'",
+                "  (with history: append ?since=2026-01-01T00:00:00Z; consumer management on http://localhost:"
+                        + tail.managementPort() + "/metrics)",
+                "  Demo viewer token (JWT, 24 h, owner " + DEMO_OWNER + "): " + viewer,
                 "",
                 "See what Kafka holds (needs kcat):",
                 "  kcat -C -b " + kafka.bootstrapServers() + " -t " + config.logsTopic() + " -f '%k %h %s\\n' -e",

@@ -1,0 +1,156 @@
+package io.addonlogs.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The launcher as a user meets it: start it, run what it prints. The POST and the SSE tail are done from the
+ * printed command lines (parsed as a shell would), and the POST also with the real {@code curl} when installed.
+ */
+class LocalStackTest {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void printedCurlCommandsWorkAsPrinted() throws Exception {
+        try (LocalStack stack = LocalStack.start(env())) {
+            String printed = stack.instructions(0);
+            PrintedCommand post = PrintedCommand.find(printed, "curl -i -X POST");
+            PrintedCommand tail = PrintedCommand.find(printed, "curl -N");
+
+            try (Tail sse = Tail.open(tail)) {
+                assertEquals(204, postAsCurlWould(post), "printed POST: " + post.line());
+                String event = sse.awaitData("Hello from the local stack");
+                assertTrue(event.contains("\"resourceId\":\"addon_demo\""), event);
+
+                if (curlInstalled()) {
+                    Process curl = new ProcessBuilder("bash", "-c", post.line())
+                            .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                    String out = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                    assertEquals(0, curl.waitFor(), out);
+                    assertTrue(out.startsWith("HTTP/1.1 204"), out);
+                    sse.awaitData("Hello from the local stack");
+                }
+            }
+        }
+    }
+
+    @Test
+    void restartKeepsKafkaDataTheClusterAndTheDemoToken() throws Exception {
+        String firstToken;
+        try (LocalStack stack = LocalStack.start(env())) {
+            PrintedCommand post = PrintedCommand.find(stack.instructions(0), "curl -i -X POST");
+            firstToken = post.option("--user").orElseThrow();
+            assertEquals(204, postAsCurlWould(post));
+        }
+        String clusterId = Files.readString(dataDir.resolve("meta.properties"));
+        try (LocalStack stack = LocalStack.start(env())) {
+            String printed = stack.instructions(0);
+            PrintedCommand post = PrintedCommand.find(printed, "curl -i -X POST");
+            assertEquals(firstToken, post.option("--user").orElseThrow(), "the demo token survives a restart");
+            assertEquals(clusterId, Files.readString(dataDir.resolve("meta.properties")));
+            PrintedCommand tail = PrintedCommand.find(printed, "curl -N");
+            try (Tail sse = Tail.open(tail, "?since=2000-01-01T00:00:00Z")) {
+                sse.awaitData("Hello from the local stack");
+            }
+        }
+    }
+
+    private Map<String, String> env() {
+        Map<String, String> env = new HashMap<>();
+        env.put("LOCAL_DATA_DIR", dataDir.toString());
+        env.put("LOCAL_KAFKA_PORT", "0");
+        for (String port : List.of("INGEST_PORT", "INGEST_MANAGEMENT_PORT", "CONSUMER_PORT", "CONSUMER_MANAGEMENT_PORT")) {
+            env.put(port, "0");
+        }
+        return env;
+    }
+
+    /** What {@code curl -X POST URL --user U:P -H H... --data-binary B} sends. */
+    private static int postAsCurlWould(PrintedCommand post) throws IOException, InterruptedException {
+        String user = post.option("--user").orElseThrow();
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(post.url()))
+                .header("Authorization", "Basic " + java.util.Base64.getEncoder()
+                        .encodeToString(user.getBytes(StandardCharsets.UTF_8)))
+                .POST(HttpRequest.BodyPublishers.ofString(post.option("--data-binary").orElseThrow()));
+        headers(post, request);
+        assertEquals("POST", post.option("-X").orElseThrow());
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    private static void headers(PrintedCommand command, HttpRequest.Builder request) {
+        for (String header : command.options("-H")) {
+            int colon = header.indexOf(':');
+            request.header(header.substring(0, colon).strip(), header.substring(colon + 1).strip());
+        }
+    }
+
+    private static boolean curlInstalled() {
+        return Stream.of(System.getenv("PATH").split(":")).anyMatch(dir -> Files.isExecutable(Path.of(dir, "curl")));
+    }
+
+    /** The printed {@code curl -N} tail, read line by line on a background thread. */
+    private record Tail(Thread reader, BlockingQueue<String> lines) implements AutoCloseable {
+
+        static Tail open(PrintedCommand command) throws Exception {
+            return open(command, "");
+        }
+
+        static Tail open(PrintedCommand command, String query) throws Exception {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(command.url() + query));
+            headers(command, request);
+            HttpResponse<Stream<String>> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofLines());
+            assertEquals(200, response.statusCode(), "printed tail: " + command.line());
+            BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+            Thread reader = new Thread(() -> {
+                try (Stream<String> body = response.body()) {
+                    body.forEach(lines::add);
+                } catch (RuntimeException closed) {
+                    // the test is over
+                }
+            }, "sse-reader");
+            reader.setDaemon(true);
+            reader.start();
+            return new Tail(reader, lines);
+        }
+
+        String awaitData(String text) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (System.nanoTime() < deadline) {
+                String line = lines.poll(100, TimeUnit.MILLISECONDS);
+                if (line != null && line.startsWith("data:") && line.contains(text)) {
+                    return line;
+                }
+            }
+            throw new AssertionError("no SSE data line containing '" + text + "' within 20 s");
+        }
+
+        @Override
+        public void close() {
+            reader.interrupt();
+        }
+    }
+}
