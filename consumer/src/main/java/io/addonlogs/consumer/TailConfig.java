@@ -18,7 +18,10 @@ public record TailConfig(String bootstrapServers, String logsTopic, String token
                          int viewerBufferedEvents) {
 
     public static TailConfig from(Map<String, String> env) {
-        Settings s = new Settings(env);
+        return from(new Settings(env));
+    }
+
+    public static TailConfig from(Settings s) {
         String secret = s.optional("VIEWER_JWT_SECRET");
         if (secret == null || secret.getBytes(StandardCharsets.UTF_8).length < 32) {
             throw new IllegalArgumentException("VIEWER_JWT_SECRET must be set to at least 32 bytes (HS256 key)");

@@ -22,7 +22,10 @@ public record IngestConfig(String bootstrapServers, String logsTopic, String tok
                            int idleTimeoutSeconds, int eventLoops, String tlsCert, String tlsKey) {
 
     public static IngestConfig from(Map<String, String> env) {
-        Settings s = new Settings(env);
+        return from(new Settings(env));
+    }
+
+    public static IngestConfig from(Settings s) {
         long high = s.longValue("INGEST_INFLIGHT_HIGH_WATER_BYTES", 8L << 20, 64 << 10, 1L << 30);
         String cert = s.optional("INGEST_TLS_CERT");
         String key = s.optional("INGEST_TLS_KEY");

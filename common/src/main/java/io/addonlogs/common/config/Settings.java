@@ -1,15 +1,20 @@
 package io.addonlogs.common.config;
 
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Typed reads of settings from an injected map (the environment in production, a literal map in tests), with
- * defaults and errors that name the variable. Blank values count as unset.
+ * defaults and errors that name the variable. Blank values count as unset. Remembers which names were asked
+ * for, so that deployment files can be checked against what the code really reads.
  */
 public final class Settings {
 
     private final Map<String, String> values;
+    private final Set<String> namesRead = new LinkedHashSet<>();
 
     public Settings(Map<String, String> values) {
         this.values = Map.copyOf(Objects.requireNonNull(values));
@@ -20,6 +25,7 @@ public final class Settings {
     }
 
     public String string(String name, String defaultValue) {
+        namesRead.add(name);
         String value = values.get(name);
         return value == null || value.isBlank() ? defaultValue : value.trim();
     }
@@ -53,6 +59,11 @@ public final class Settings {
 
     public int port(String name, int defaultValue) {
         return integer(name, defaultValue, 0, 65535);
+    }
+
+    /** Every name read so far, set or not, in the order first read. */
+    public Set<String> namesRead() {
+        return Collections.unmodifiableSet(namesRead);
     }
 
     /** For {@code toString()}s: {@code "<set>"} or {@code "<unset>"}, never the secret. */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -26,6 +27,15 @@ class SettingsTest {
                 assertThrows(IllegalArgumentException.class, () -> settings.port("BAD", 1)).getMessage());
         assertEquals("BIG must be between 0 and 65535, got 70000",
                 assertThrows(IllegalArgumentException.class, () -> settings.port("BIG", 1)).getMessage());
+    }
+
+    @Test
+    void remembersEveryNameReadSetOrNot() {
+        Settings fresh = new Settings(Map.of("PORT", "8080"));
+        fresh.port("PORT", 1);
+        fresh.optional("MISSING");
+        fresh.longValue("PORT", 1, 0, 9999);
+        assertEquals(List.of("PORT", "MISSING"), List.copyOf(fresh.namesRead()));
     }
 
     @Test

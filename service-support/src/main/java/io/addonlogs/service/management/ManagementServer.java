@@ -19,6 +19,11 @@ import io.vertx.ext.web.Router;
  */
 public final class ManagementServer extends VerticleBase {
 
+    /** Paths that probes and scrapers use (deployment files are checked against these). */
+    public static final String LIVE_PATH = "/health/live";
+    public static final String READY_PATH = "/health/ready";
+    public static final String METRICS_PATH = "/metrics";
+
     private final String host;
     private final int port;
     private final PrometheusMeterRegistry registry;
@@ -38,8 +43,8 @@ public final class ManagementServer extends VerticleBase {
     @Override
     public Future<?> start() {
         Router router = Router.router(vertx);
-        router.get("/health/live").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
-        router.get("/health/ready").handler(ctx -> {
+        router.get(LIVE_PATH).handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
+        router.get(READY_PATH).handler(ctx -> {
             JsonObject checks = new JsonObject();
             boolean ready = true;
             for (Map.Entry<String, BooleanSupplier> check : readiness.entrySet()) {
@@ -50,7 +55,7 @@ public final class ManagementServer extends VerticleBase {
             ctx.response().setStatusCode(ready ? 200 : 503);
             ctx.json(new JsonObject().put("status", ready ? "UP" : "DOWN").put("checks", checks));
         });
-        router.get("/metrics").handler(ctx -> ctx.response()
+        router.get(METRICS_PATH).handler(ctx -> ctx.response()
                 .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
                 .end(registry.scrape()));
         extraRoutes.accept(router);

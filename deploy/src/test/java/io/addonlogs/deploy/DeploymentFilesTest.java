@@ -1,0 +1,308 @@
+package io.addonlogs.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import org.apache.kafka.common.utils.AppInfoParser;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+
+import io.addonlogs.common.config.Settings;
+import io.addonlogs.consumer.TailConfig;
+import io.addonlogs.ingest.IngestConfig;
+import io.addonlogs.service.management.ManagementServer;
+
+/**
+ * docker-compose.yml, the Dockerfile, the load balancer and the Kubernetes manifests against the code: images,
+ * ports, probes, topic names and every environment variable must be what the services really read. No Docker
+ * engine or cluster runs in the build, so this is what keeps those files from drifting silently.
+ */
+class DeploymentFilesTest {
+
+    private static final Path ROOT = Path.of("").toAbsolutePath().getParent();
+    private static final YAMLMapper YAML = new YAMLMapper();
+    /** Read by the JVM itself, not by the services' settings. */
+    private static final Set<String> JVM_VARIABLES = Set.of("JAVA_TOOL_OPTIONS");
+
+    private final Service ingest;
+    private final Service consumer;
+
+    DeploymentFilesTest() {
+        Settings ingestSettings = new Settings(Map.of());
+        IngestConfig ingestConfig = IngestConfig.from(ingestSettings);
+        ingest = new Service("ingest", "ingest", ingestSettings.namesRead(), ingestConfig.port(),
+                ingestConfig.managementPort(), "INGEST_ADMIN_TOKEN", ingestConfig.logsTopic(), ingestConfig.tokensTopic());
+        Settings tailSettings = new Settings(Map.of("VIEWER_JWT_SECRET", "x".repeat(32)));
+        TailConfig tailConfig = TailConfig.from(tailSettings);
+        consumer = new Service("consumer", "consumer", tailSettings.namesRead(), tailConfig.port(),
+                tailConfig.managementPort(), "VIEWER_JWT_SECRET", tailConfig.logsTopic(), tailConfig.tokensTopic());
+    }
+
+    /** What the code says about one service. */
+    private record Service(String name, String module, Set<String> settings, int port, int managementPort,
+                           String secret, String logsTopic, String tokensTopic) {
+    }
+
+    // ---- docker-compose.yml -------------------------------------------------------------------------------------
+
+    @Test
+    void composeRunsTheServicesAsTheCodeExpects() throws IOException {
+        JsonNode services = yaml("docker-compose.yml").get(0).get("services");
+        for (Service service : List.of(ingest, consumer)) {
+            JsonNode s = services.get(service.name());
+            assertEquals("deploy/docker/Dockerfile", s.at("/build/dockerfile").asText());
+            assertEquals(service.name(), s.at("/build/target").asText());
+            assertEquals("addon-log-collector/" + service.name() + ":local", s.get("image").asText());
+            Map<String, String> env = fields(s.get("environment"));
+            assertKnown(service, env.keySet(), "docker-compose.yml " + service.name());
+            assertTrue(env.containsKey(service.secret()), service.secret() + " set in compose");
+            assertEquals("kafka:9092", env.get("KAFKA_BOOTSTRAP_SERVERS"));
+            assertEquals(service.logsTopic(), env.get("LOGS_TOPIC"));
+            assertEquals(service.tokensTopic(), env.get("TOKENS_TOPIC"));
+            // --scale needs replicas without fixed host ports or names; the load balancer publishes the ports.
+            assertFalse(s.has("ports"), service.name() + " must not publish host ports");
+            assertFalse(s.has("container_name"), service.name() + " must not have a fixed container name");
+            assertEquals(Set.of(String.valueOf(service.port()), String.valueOf(service.managementPort())),
+                    texts(s.get("expose")));
+            String health = String.join(" ", texts(s.at("/healthcheck/test")));
+            assertTrue(health.contains("/dev/tcp/127.0.0.1/" + service.managementPort()), health);
+            assertTrue(health.contains("GET " + ManagementServer.READY_PATH + " "), health);
+            assertEquals("service_completed_successfully", s.at("/depends_on/kafka-init/condition").asText());
+        }
+        assertTrue(services.at("/ingest/environment/INGEST_ADMIN_TOKEN").asText().startsWith("${INGEST_ADMIN_TOKEN:-"));
+        assertTrue(services.at("/consumer/environment/VIEWER_JWT_SECRET").asText().startsWith("${VIEWER_JWT_SECRET:-"));
+    }
+
+    @Test
+    void composeKafkaMatchesTheClientVersionAndCreatesBothTopics() throws IOException {
+        JsonNode services = yaml("docker-compose.yml").get(0).get("services");
+        String image = "apache/kafka:" + AppInfoParser.getVersion();
+        assertEquals(image, services.at("/kafka/image").asText(), "the broker runs the clients' Kafka version");
+        assertEquals(image, services.at("/kafka-init/image").asText());
+        Map<String, String> kafka = fields(services.at("/kafka/environment"));
+        assertEquals("broker,controller", kafka.get("KAFKA_PROCESS_ROLES"), "KRaft, one node");
+        assertTrue(kafka.get("KAFKA_ADVERTISED_LISTENERS").contains("PLAINTEXT://kafka:9092"));
+        assertEquals("false", kafka.get("KAFKA_AUTO_CREATE_TOPICS_ENABLE"));
+        assertEquals("service_healthy", services.at("/kafka-init/depends_on/kafka/condition").asText());
+
+        String init = String.join(" ", texts(services.at("/kafka-init/command")));
+        assertTrue(init.contains("--topic " + ingest.logsTopic() + " "), init);
+        assertTrue(init.contains("--topic " + ingest.tokensTopic() + " --partitions 1 --replication-factor 1 "
+                + "--config cleanup.policy=compact"), init);
+    }
+
+    @Test
+    void loadBalancerForwardsToTheServicePortsAndChecksReadiness() throws IOException {
+        JsonNode lb = yaml("docker-compose.yml").get(0).at("/services/lb");
+        String mount = lb.get("volumes").get(0).asText();
+        Path config = ROOT.resolve(mount.substring(0, mount.indexOf(':')));
+        assertTrue(Files.isRegularFile(config), mount);
+        assertEquals(Set.of("8080:8080", "8090:8090", "127.0.0.1:8081:8081"), texts(lb.get("ports")));
+        assertEquals("service_healthy", lb.at("/depends_on/ingest/condition").asText());
+        assertEquals("service_healthy", lb.at("/depends_on/consumer/condition").asText());
+
+        String haproxy = Files.readString(config);
+        for (Service s : List.of(ingest, consumer)) {
+            assertTrue(haproxy.contains("server-template " + s.name() + " 10 " + s.name() + ":" + s.port()
+                    + " check port " + s.managementPort() + " resolvers docker"), s.name() + " backend");
+        }
+        assertTrue(haproxy.contains("server-template ingest 10 ingest:" + ingest.managementPort() + " check"));
+        assertEquals(3, count(haproxy, "option httpchk GET " + ManagementServer.READY_PATH + "\n"));
+    }
+
+    @Test
+    void dockerfileBuildsEachServiceJarAndExposesItsPorts() throws IOException {
+        String dockerfile = Files.readString(ROOT.resolve("deploy/docker/Dockerfile"));
+        for (Service s : List.of(ingest, consumer)) {
+            String stage = stage(dockerfile, s.name());
+            String jar = finalName(s.module()) + ".jar";
+            assertTrue(stage.contains("COPY --from=build /src/" + s.module() + "/target/" + jar + " /app/" + jar), stage);
+            assertTrue(stage.contains("ENTRYPOINT [\"java\", \"-jar\", \"/app/" + jar + "\"]"), stage);
+            assertTrue(stage.contains("EXPOSE " + s.port() + " " + s.managementPort()), stage);
+        }
+        assertTrue(stage(dockerfile, "build").contains("-pl ingest,consumer -am package"));
+        assertTrue(Files.readString(ROOT.resolve(".dockerignore")).contains("**/target/"));
+    }
+
+    // ---- Kubernetes ---------------------------------------------------------------------------------------------
+
+    @Test
+    void kustomizationListsParseableResourcesAndKnownSettings() throws IOException {
+        JsonNode kustomization = yaml("deploy/k8s/kustomization.yaml").get(0);
+        for (JsonNode resource : kustomization.get("resources")) {
+            assertFalse(yaml("deploy/k8s/" + resource.asText()).isEmpty(), resource.asText());
+        }
+        Set<String> shared = new LinkedHashSet<>(ingest.settings());
+        shared.retainAll(consumer.settings());
+        JsonNode configMap = kustomization.at("/configMapGenerator/0");
+        assertEquals("log-collector-kafka", configMap.get("name").asText());
+        Map<String, String> kafka = new HashMap<>();
+        for (JsonNode literal : configMap.get("literals")) {
+            String[] kv = literal.asText().split("=", 2);
+            assertTrue(shared.contains(kv[0]), kv[0] + " is read by both services");
+            kafka.put(kv[0], kv[1]);
+        }
+        assertEquals(ingest.logsTopic(), kafka.get("LOGS_TOPIC"));
+        assertEquals(ingest.tokensTopic(), kafka.get("TOKENS_TOPIC"));
+        String cluster = kind("Kafka").get(0).at("/metadata/name").asText();
+        assertEquals(cluster + "-kafka-bootstrap:9092", kafka.get("KAFKA_BOOTSTRAP_SERVERS"),
+                "Strimzi's bootstrap Service of the Kafka resource");
+
+        assertEquals("secrets.env", kustomization.at("/secretGenerator/0/envs/0").asText());
+        assertEquals(Set.of(ingest.secret(), consumer.secret()), exampleSecrets().keySet());
+        assertTrue(Files.readString(ROOT.resolve(".gitignore")).contains("deploy/k8s/secrets.env\n"),
+                "real secrets are never committed");
+        Set<String> images = new LinkedHashSet<>();
+        kustomization.get("images").forEach(i -> images.add(i.get("name").asText()));
+        assertEquals(Set.of("addon-log-collector/ingest", "addon-log-collector/consumer"), images);
+    }
+
+    @Test
+    void deploymentsProbeTheManagementPortAndSetOnlyKnownVariables() throws IOException {
+        for (Service s : List.of(ingest, consumer)) {
+            JsonNode deployment = named(kind("Deployment"), s.name());
+            JsonNode container = deployment.at("/spec/template/spec/containers/0");
+            assertEquals("addon-log-collector/" + s.name(), container.get("image").asText());
+            Map<String, Integer> ports = new HashMap<>();
+            container.get("ports").forEach(p -> ports.put(p.get("name").asText(), p.get("containerPort").asInt()));
+            assertEquals(Map.of("http", s.port(), "management", s.managementPort()), ports);
+            assertEquals(ManagementServer.READY_PATH, container.at("/readinessProbe/httpGet/path").asText());
+            assertEquals("management", container.at("/readinessProbe/httpGet/port").asText());
+            assertEquals(ManagementServer.LIVE_PATH, container.at("/livenessProbe/httpGet/path").asText());
+            assertEquals("management", container.at("/livenessProbe/httpGet/port").asText());
+            assertEquals(String.valueOf(s.managementPort()),
+                    deployment.at("/spec/template/metadata/annotations/prometheus.io~1port").asText());
+            assertEquals(ManagementServer.METRICS_PATH,
+                    deployment.at("/spec/template/metadata/annotations/prometheus.io~1path").asText());
+            assertEquals("log-collector-kafka", container.at("/envFrom/0/configMapRef/name").asText());
+
+            List<String> names = new ArrayList<>();
+            for (JsonNode env : container.get("env")) {
+                names.add(env.get("name").asText());
+                JsonNode secret = env.at("/valueFrom/secretKeyRef");
+                if (!secret.isMissingNode()) {
+                    assertEquals("log-collector-secrets", secret.get("name").asText());
+                    assertTrue(exampleSecrets().containsKey(secret.get("key").asText()));
+                }
+            }
+            assertKnown(s, names, "deploy/k8s " + s.name());
+            assertTrue(names.contains(s.secret()));
+
+            JsonNode service = named(kind("Service"), s.name());
+            assertEquals("http", service.at("/spec/ports/0/targetPort").asText());
+            assertEquals(s.name(), service.at("/spec/selector/app.kubernetes.io~1name").asText());
+            assertEquals(s.name(), named(kind("PodDisruptionBudget"), s.name())
+                    .at("/spec/selector/matchLabels/app.kubernetes.io~1name").asText());
+            assertEquals(s.name(), named(kind("HorizontalPodAutoscaler"), s.name())
+                    .at("/spec/scaleTargetRef/name").asText());
+        }
+    }
+
+    @Test
+    void strimziTopicsAreReplicatedThreeTimesWithTwoInSync() throws IOException {
+        String cluster = kind("Kafka").get(0).at("/metadata/name").asText();
+        for (String topic : List.of(ingest.logsTopic(), ingest.tokensTopic())) {
+            JsonNode t = named(kind("KafkaTopic"), topic);
+            assertEquals(cluster, t.at("/metadata/labels/strimzi.io~1cluster").asText());
+            assertEquals(3, t.at("/spec/replicas").asInt(), topic);
+            assertEquals(2, t.at("/spec/config/min.insync.replicas").asInt(), topic);
+        }
+        assertEquals("compact", named(kind("KafkaTopic"), ingest.tokensTopic())
+                .at("/spec/config/cleanup.policy").asText());
+        int brokers = 0;
+        for (JsonNode pool : kind("KafkaNodePool")) {
+            assertEquals(cluster, pool.at("/metadata/labels/strimzi.io~1cluster").asText());
+            brokers += texts(pool.at("/spec/roles")).contains("broker") ? pool.at("/spec/replicas").asInt() : 0;
+        }
+        assertTrue(brokers >= 3, "RF 3 needs three brokers");
+    }
+
+    // ---- helpers ------------------------------------------------------------------------------------------------
+
+    private static void assertKnown(Service service, java.util.Collection<String> names, String where) {
+        Set<String> unknown = names.stream()
+                .filter(n -> !service.settings().contains(n) && !JVM_VARIABLES.contains(n))
+                .collect(Collectors.toCollection(LinkedHashSet::new));
+        assertTrue(unknown.isEmpty(), where + " sets variables the " + service.name() + " does not read: " + unknown
+                + " (it reads " + service.settings() + ")");
+    }
+
+    private static List<JsonNode> yaml(String file) throws IOException {
+        try (var docs = YAML.readerFor(JsonNode.class).<JsonNode>readValues(ROOT.resolve(file).toFile())) {
+            return docs.readAll().stream().filter(d -> d != null && !d.isNull()).toList();
+        }
+    }
+
+    /** Every document of the kustomization's resources with this kind. */
+    private static List<JsonNode> kind(String kind) throws IOException {
+        List<JsonNode> found = new ArrayList<>();
+        for (JsonNode resource : yaml("deploy/k8s/kustomization.yaml").get(0).get("resources")) {
+            yaml("deploy/k8s/" + resource.asText()).stream()
+                    .filter(d -> kind.equals(d.path("kind").asText())).forEach(found::add);
+        }
+        assertFalse(found.isEmpty(), "no " + kind);
+        return found;
+    }
+
+    private static JsonNode named(List<JsonNode> docs, String name) {
+        return docs.stream().filter(d -> name.equals(d.at("/metadata/name").asText())).findFirst()
+                .orElseThrow(() -> new AssertionError("no resource named " + name));
+    }
+
+    private static Map<String, String> exampleSecrets() throws IOException {
+        return Files.readAllLines(ROOT.resolve("deploy/k8s/secrets.env.example")).stream()
+                .filter(l -> !l.isBlank() && !l.startsWith("#"))
+                .map(l -> l.split("=", 2))
+                .collect(Collectors.toMap(kv -> kv[0], kv -> kv[1]));
+    }
+
+    private static Map<String, String> fields(JsonNode object) {
+        Map<String, String> map = new HashMap<>();
+        object.properties().forEach(e -> map.put(e.getKey(), e.getValue().asText()));
+        return map;
+    }
+
+    private static Set<String> texts(JsonNode array) {
+        Set<String> values = new LinkedHashSet<>();
+        array.forEach(v -> values.add(v.asText()));
+        return values;
+    }
+
+    /** The text of one {@code FROM ... AS name} stage of a Dockerfile. */
+    private static String stage(String dockerfile, String name) {
+        Matcher m = Pattern.compile("(?ms)^FROM \\S+ AS " + name + "\\n(.*?)(?=^FROM |\\z)").matcher(dockerfile);
+        assertTrue(m.find(), "no stage " + name);
+        return m.group(1);
+    }
+
+    private static String finalName(String module) throws IOException {
+        Matcher m = Pattern.compile("<finalName>([^<]+)</finalName>")
+                .matcher(Files.readString(ROOT.resolve(module).resolve("pom.xml")));
+        assertTrue(m.find(), module + " shades a runnable jar");
+        return m.group(1);
+    }
+
+    private static int count(String text, String part) {
+        int n = 0;
+        for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + 1)) {
+            n++;
+        }
+        return n;
+    }
+}
