@@ -233,6 +233,15 @@ class DeploymentFilesTest {
         assertTrue(brokers >= 3, "RF 3 needs three brokers");
     }
 
+    @Test
+    void readmeDocumentsEverySettingTheServicesRead() throws IOException {
+        String readme = Files.readString(ROOT.resolve("README.md"));
+        for (Service s : List.of(ingest, consumer)) {
+            List<String> missing = s.settings().stream().filter(n -> !readme.contains("`" + n + "`")).toList();
+            assertTrue(missing.isEmpty(), "README's settings tables lack " + missing + " of the " + s.name());
+        }
+    }
+
     // ---- helpers ------------------------------------------------------------------------------------------------
 
     private static void assertKnown(Service service, java.util.Collection<String> names, String where) {
