@@ -67,7 +67,12 @@ final class TailFixture implements AutoCloseable {
     }
 
     TailService startConsumer() {
-        Map<String, String> env = common(Map.of("CONSUMER_PORT", "0", "CONSUMER_MANAGEMENT_PORT", "0",
+        return startConsumer(0);
+    }
+
+    /** A consumer on this port (0: a free one), e.g. to restart one where its clients expect it. */
+    TailService startConsumer(int port) {
+        Map<String, String> env = common(Map.of("CONSUMER_PORT", String.valueOf(port), "CONSUMER_MANAGEMENT_PORT", "0",
                 "VIEWER_JWT_SECRET", SECRET));
         env.putAll(consumerSettings);
         // each instance gets its own Vert.x, as separate processes would
@@ -99,15 +104,33 @@ final class TailFixture implements AutoCloseable {
                 && consumers.stream().allMatch(c -> c.tokens().lookup(token).isPresent()), "token known");
     }
 
-    static String line(String token, String msg) {
-        return "<190>1 2026-11-23T10:11:12.345Z pg-host " + token + " postgres.7 - - " + msg;
+    /** Stops one consumer as a crash or a deployment would, ending its viewers' streams. */
+    void stopConsumer(TailService consumer) {
+        int i = consumers.indexOf(consumer);
+        bounded(consumer.stop(), "consumer " + i + " stop");
+        bounded(consumerRuntimes.get(i).vertx().close(), "consumer " + i + " Vert.x close");
+        consumers.remove(i);
+        consumerRuntimes.remove(i);
     }
 
-    /** POSTs the messages as one body to ingest; expects 204. */
+    static String line(String token, String msg) {
+        return line(190, token, msg);
+    }
+
+    static String line(int pri, String token, String msg) {
+        return "<" + pri + ">1 2026-11-23T10:11:12.345Z pg-host " + token + " postgres.7 - - " + msg;
+    }
+
+    /** POSTs the messages as one body to ingest (local7.info); expects 204. */
     void post(String token, List<String> messages) throws Exception {
+        postLines(messages.stream().map(msg -> line(token, msg)).toList());
+    }
+
+    /** POSTs these syslog lines (their APP-NAME is the token) as one body to ingest; expects 204. */
+    void postLines(List<String> lines) throws Exception {
+        String token = lines.get(0).split(" ")[3];
         StringBuilder body = new StringBuilder();
-        for (String msg : messages) {
-            String l = line(token, msg);
+        for (String l : lines) {
             body.append(l.getBytes(StandardCharsets.UTF_8).length).append(' ').append(l);
         }
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(

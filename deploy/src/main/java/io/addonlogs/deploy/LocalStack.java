@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
 import io.addonlogs.common.config.Settings;
 import io.addonlogs.consumer.TailConfig;
 import io.addonlogs.consumer.TailService;
+import io.addonlogs.consumer.dashboard.DashboardRoutes;
 import io.addonlogs.ingest.IngestConfig;
 import io.addonlogs.ingest.IngestService;
 import io.addonlogs.kafka.embedded.EmbeddedKafkaBroker;
@@ -141,6 +142,11 @@ public final class LocalStack implements AutoCloseable {
         return msg.getBytes(StandardCharsets.UTF_8).length + " " + msg;
     }
 
+    private String dashboardUrl() {
+        return "http://localhost:" + tail.port() + DashboardRoutes.PATH + "?owner=" + DEMO_OWNER + "&addon=" + DEMO_ADDON
+                + "#token=" + viewer;
+    }
+
     /** What the launcher prints: where everything is and commands that work as printed. */
     String instructions(long startMillis) {
         String logs = "http://localhost:" + ingest.port() + "/logs";
@@ -160,7 +166,10 @@ public final class LocalStack implements AutoCloseable {
                         + " -H 'Content-Type: application/logplex-1' --data-binary '"
                         + demoBody(token, "Hello from the local stack") + "'",
                 "",
-                "Tail the demo add-on live over SSE (then send lines as above; Ctrl-C ends the tail):",
+                "Watch it in the browser (dashboard; the viewer token rides in the URL fragment, never sent to a server):",
+                "  " + dashboardUrl(),
+                "",
+                "Or tail it over SSE with curl (then send lines as above; Ctrl-C ends the tail):",
                 "  curl -N -H 'Authorization: Bearer " + viewer + "' '" + tailUrl + "'",
                 "  (with history: append ?since=2026-01-01T00:00:00Z; consumer management on http://localhost:"
                         + tail.managementPort() + "/metrics)",

@@ -40,6 +40,14 @@ class LocalStackTest {
             String printed = stack.instructions(0);
             PrintedCommand post = PrintedCommand.find(printed, "curl -i -X POST");
             PrintedCommand tail = PrintedCommand.find(printed, "curl -N");
+            String dashboard = printed.lines().map(String::strip).filter(l -> l.contains("/dashboard/?")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no dashboard URL in:\n" + printed));
+            HttpResponse<String> page = HTTP.send(HttpRequest.newBuilder(URI.create(dashboard)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, page.statusCode());
+            assertTrue(page.body().contains("<script src=\"dashboard.js\">"), page.body());
+            assertTrue(dashboard.endsWith("#token=" + tail.options("-H").get(0).substring("Authorization: Bearer ".length())),
+                    "the dashboard link carries the printed viewer token: " + dashboard);
 
             try (Tail sse = Tail.open(tail)) {
                 assertEquals(204, postAsCurlWould(post), "printed POST: " + post.line());

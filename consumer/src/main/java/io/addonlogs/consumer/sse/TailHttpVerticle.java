@@ -12,6 +12,7 @@ import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
 import io.addonlogs.common.tokens.TokenRecord;
 import io.addonlogs.consumer.TailConfig;
 import io.addonlogs.consumer.auth.ViewerAuth;
+import io.addonlogs.consumer.dashboard.DashboardRoutes;
 import io.addonlogs.consumer.kafka.HistoryReader;
 import io.addonlogs.consumer.kafka.LiveReader;
 import io.addonlogs.service.http.JsonError;
@@ -55,6 +56,7 @@ public final class TailHttpVerticle extends VerticleBase {
     public Future<?> start() {
         Router router = Router.router(vertx);
         router.get(PATH).handler(this::tail);
+        DashboardRoutes.mount(router);
         router.route().handler(ctx -> JsonError.send(ctx.response(), 404, "not_found", "no such endpoint"));
         return vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()))
                 .requestHandler(router).listen().onSuccess(s -> server = s);
