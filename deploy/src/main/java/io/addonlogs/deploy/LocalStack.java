@@ -1,9 +1,5 @@
 package io.addonlogs.deploy;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,8 +18,6 @@ import io.addonlogs.ingest.IngestConfig;
 import io.addonlogs.ingest.IngestService;
 import io.addonlogs.kafka.embedded.EmbeddedKafkaBroker;
 import io.addonlogs.service.runtime.ServiceRuntime;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 
 /**
  * {@code java -jar deploy/target/log-collector-local.jar}: an embedded single-node Kafka (data kept under
@@ -38,6 +32,7 @@ public final class LocalStack implements AutoCloseable {
 
     private final EmbeddedKafkaBroker kafka;
     private final IngestConfig config;
+    private final TailConfig tailConfig;
     private final ServiceRuntime ingestRuntime;
     private final IngestService ingest;
     private final ServiceRuntime tailRuntime;
@@ -46,10 +41,11 @@ public final class LocalStack implements AutoCloseable {
     private String viewer;
     private boolean closed;
 
-    private LocalStack(EmbeddedKafkaBroker kafka, IngestConfig config, ServiceRuntime ingestRuntime,
-                       IngestService ingest, ServiceRuntime tailRuntime, TailService tail) {
+    private LocalStack(EmbeddedKafkaBroker kafka, IngestConfig config, TailConfig tailConfig,
+                       ServiceRuntime ingestRuntime, IngestService ingest, ServiceRuntime tailRuntime, TailService tail) {
         this.kafka = kafka;
         this.config = config;
+        this.tailConfig = tailConfig;
         this.ingestRuntime = ingestRuntime;
         this.ingest = ingest;
         this.tailRuntime = tailRuntime;
@@ -87,18 +83,48 @@ public final class LocalStack implements AutoCloseable {
         IngestService ingest = IngestService.start(ingestRuntime.vertx(), ingestRuntime.registry(), config).await();
         ServiceRuntime tailRuntime = ServiceRuntime.create();
         TailService tail = TailService.start(tailRuntime.vertx(), tailRuntime.registry(), tailConfig).await();
-        LocalStack stack = new LocalStack(kafka, config, ingestRuntime, ingest, tailRuntime, tail);
+        LocalStack stack = new LocalStack(kafka, config, tailConfig, ingestRuntime, ingest, tailRuntime, tail);
         try {
             while (!ingest.ready() || !tail.ready()) {
                 Thread.sleep(50);
             }
-            stack.token = demoToken(config, ingest.managementPort());
+            // reused across restarts (the registry is in Kafka), created on first start
+            stack.token = new AdminTokens(stack.ingestManagementUrl(), config.adminToken())
+                    .tokenFor(DEMO_ADDON, DEMO_OWNER);
             stack.viewer = ViewerTokens.mint(tailConfig.jwtSecret(), DEMO_OWNER, Duration.ofDays(1));
             return stack;
         } catch (Exception | Error e) {
             stack.close();
             throw e;
         }
+    }
+
+    public IngestConfig ingestConfig() {
+        return config;
+    }
+
+    public String bootstrapServers() {
+        return kafka.bootstrapServers();
+    }
+
+    public String ingestUrl() {
+        return "http://localhost:" + ingest.port();
+    }
+
+    public String ingestManagementUrl() {
+        return "http://localhost:" + ingest.managementPort();
+    }
+
+    public String consumerUrl() {
+        return "http://localhost:" + tail.port();
+    }
+
+    public String consumerManagementUrl() {
+        return "http://localhost:" + tail.managementPort();
+    }
+
+    public String viewerJwtSecret() {
+        return tailConfig.jwtSecret();
     }
 
     /** Stops the consumer (ending SSE streams), the ingest (finishing requests, flushing), then Kafka. */
@@ -114,26 +140,6 @@ public final class LocalStack implements AutoCloseable {
         ingest.stop().await();
         ingestRuntime.vertx().close().await();
         kafka.stop();
-    }
-
-    /** The demo add-on's token: reused across restarts (the registry is in Kafka), created on first start. */
-    private static String demoToken(IngestConfig config, int managementPort) throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
-        String admin = "http://localhost:" + managementPort + "/admin/tokens";
-        HttpResponse<String> existing = http.send(HttpRequest.newBuilder(URI.create(admin + "?addonId=" + DEMO_ADDON))
-                .header("Authorization", "Bearer " + config.adminToken()).build(), HttpResponse.BodyHandlers.ofString());
-        JsonArray tokens = new JsonArray(existing.body());
-        if (!tokens.isEmpty()) {
-            return tokens.getJsonObject(0).getString("token");
-        }
-        HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(admin))
-                .header("Authorization", "Bearer " + config.adminToken())
-                .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("addonId", DEMO_ADDON)
-                        .put("ownerId", DEMO_OWNER).encode())).build(), HttpResponse.BodyHandlers.ofString());
-        if (created.statusCode() != 201) {
-            throw new IllegalStateException("cannot provision the demo token: " + created.body());
-        }
-        return new JsonObject(created.body()).getString("token");
     }
 
     /** A logplex body with one frame, nil timestamp (the receive time stands), ready for curl. */

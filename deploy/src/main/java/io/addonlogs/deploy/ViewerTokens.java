@@ -14,12 +14,12 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 
 /** Mints viewer tokens as the platform would (HS256, {@code owners}, {@code exp}): for the local demo. */
-final class ViewerTokens {
+public final class ViewerTokens {
 
     private ViewerTokens() {
     }
 
-    static String mint(String secret, String ownerId, Duration validity) {
+    public static String mint(String secret, String ownerId, Duration validity) {
         try {
             SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), new JWTClaimsSet.Builder()
                     .subject("local-demo-viewer")

@@ -126,7 +126,8 @@ public final class IngestService {
                 .onSuccess(v -> LOG.info("Ingest stopped"));
     }
 
-    static Properties producerProperties(IngestConfig config) {
+    /** The producer settings of the service (also what the load tool gives its raw-producer baseline). */
+    public static Properties producerProperties(IngestConfig config) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "log-ingest");

@@ -1,0 +1,86 @@
+package io.addonlogs.deploy.load;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/**
+ * Kafka's own {@code ProducerPerformance} (kafka-tools) with the ingest's producer settings and the same record
+ * size (value bytes; ingest adds the token as key and an {@code addon-id} header), against the same brokers, in a
+ * child JVM: the ceiling that the ingest's lines/s are a ratio of. It writes
+ * to its own topic (as many partitions as the logs topic) so that viewers never see its records.
+ */
+final class ProducerBaseline {
+
+    static final String TOPIC = "load-baseline";
+    private static final Pattern SUMMARY = Pattern.compile(
+            "(\\d+) records sent, ([\\d.]+) records/sec \\(([\\d.]+) MB/sec\\), ([\\d.]+) ms avg latency");
+
+    record Result(long records, double recordsPerSecond, double megabytesPerSecond, double avgLatencyMs,
+                  String summaryLine) {
+    }
+
+    private ProducerBaseline() {
+    }
+
+    static Result run(String bootstrap, String logsTopic, Properties producer, int recordSize, long records)
+            throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            TopicDescription logs = admin.describeTopics(List.of(logsTopic)).allTopicNames()
+                    .get(30, TimeUnit.SECONDS).get(logsTopic);
+            int partitions = logs.partitions().size();
+            int replicas = logs.partitions().get(0).replicas().size();
+            try {
+                admin.createTopics(List.of(new NewTopic(TOPIC, partitions, (short) replicas)))
+                        .all().get(30, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw e;
+                }
+            }
+        }
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "org.apache.kafka.tools.ProducerPerformance",
+                "--topic", TOPIC, "--num-records", String.valueOf(records), "--record-size",
+                String.valueOf(recordSize), "--throughput", "-1", "--producer-props"));
+        producer.forEach((k, v) -> {
+            // max.block.ms is how ingest fails fast when Kafka is gone; a saturating producer would trip it
+            if (!k.equals("client.id") && !k.equals("max.block.ms")) {
+                command.add(k + "=" + v);
+            }
+        });
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String last = null;
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            for (String line = out.readLine(); line != null; line = out.readLine()) {
+                if (SUMMARY.matcher(line).find()) {
+                    last = line;
+                }
+            }
+        }
+        int exit = process.waitFor();
+        if (exit != 0 || last == null) {
+            throw new IllegalStateException("ProducerPerformance failed (exit " + exit + ")");
+        }
+        Matcher m = SUMMARY.matcher(last);
+        m.find();
+        return new Result(Long.parseLong(m.group(1)), Double.parseDouble(m.group(2)), Double.parseDouble(m.group(3)),
+                Double.parseDouble(m.group(4)), last.strip());
+    }
+}
