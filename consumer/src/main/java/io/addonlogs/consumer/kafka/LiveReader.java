@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -19,6 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.addonlogs.service.kafka.ConsumerThread;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 
@@ -36,12 +38,22 @@ public final class LiveReader implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LiveReader.class);
     private static final Duration POLL = Duration.ofMillis(100);
 
-    /** Receives the live records of one add-on. Called from the reader thread: hop to your context. */
+    /**
+     * Receives the live records of one add-on. Called from the reader thread: hop to your context, and run
+     * {@code handled} once done with the records (the reader stops fetching while too much is waiting).
+     */
     public interface Subscriber {
         String addonId();
 
-        void onLive(List<ConsumerRecord<byte[], byte[]>> records);
+        void onLive(List<ConsumerRecord<byte[], byte[]>> records, Runnable handled);
     }
+
+    /**
+     * Record bytes handed to subscribers and not yet handled (counted once per subscriber) above which the reader
+     * waits instead of fetching: when the event loops fall behind, lines wait in Kafka, not in this heap.
+     */
+    static final long MAX_PENDING_BYTES = 32L << 20;
+    private final long maxPendingBytes;
 
     private final String topic;
     private final KafkaConsumer<byte[], byte[]> consumer;
@@ -50,11 +62,19 @@ public final class LiveReader implements AutoCloseable {
     private final Map<Subscriber, Set<Integer>> partitionsOf = new HashMap<>();
     private final ConsumerThread thread;
     private volatile int partitionCount;
+    private final AtomicLong pendingBytes = new AtomicLong();
 
     public LiveReader(String bootstrapServers, String topic, MeterRegistry registry) {
+        this(bootstrapServers, topic, registry, MAX_PENDING_BYTES);
+    }
+
+    LiveReader(String bootstrapServers, String topic, MeterRegistry registry, long maxPendingBytes) {
         this.topic = topic;
+        this.maxPendingBytes = maxPendingBytes;
         this.consumer = new KafkaConsumer<>(LogRecords.consumerConfig(bootstrapServers, "log-consumer-live"));
         new KafkaClientMetrics(consumer).bindTo(registry);
+        Gauge.builder("tail.live.pending", pendingBytes, AtomicLong::get).baseUnit("bytes")
+                .description("Live record bytes handed to viewers and not yet written (per viewer)").register(registry);
         this.thread = ConsumerThread.start("live-reader", consumer, this::run);
     }
 
@@ -146,6 +166,10 @@ public final class LiveReader implements AutoCloseable {
                     }
                     continue;
                 }
+                if (pendingBytes.get() > maxPendingBytes) {
+                    Thread.sleep(5); // subscribers are behind; Kafka keeps the lines meanwhile
+                    continue;
+                }
                 dispatch(consumer.poll(POLL));
             }
         } catch (InterruptedException e) {
@@ -170,7 +194,15 @@ public final class LiveReader implements AutoCloseable {
         }
         perAddon.forEach((addonId, batch) -> {
             List<ConsumerRecord<byte[], byte[]>> readOnly = List.copyOf(batch);
-            byAddon.get(addonId).forEach(subscriber -> subscriber.onLive(readOnly));
+            long bytes = 0;
+            for (ConsumerRecord<byte[], byte[]> record : readOnly) {
+                bytes += record.serializedValueSize() + 64L;
+            }
+            long size = bytes;
+            for (Subscriber subscriber : byAddon.get(addonId)) {
+                pendingBytes.addAndGet(size);
+                subscriber.onLive(readOnly, () -> pendingBytes.addAndGet(-size));
+            }
         });
     }
 

@@ -28,8 +28,8 @@ public final class TailMetrics {
         viewers.decrementAndGet();
     }
 
-    void eventSent() {
-        events.increment();
+    void eventsSent(int count) {
+        events.increment(count);
     }
 
     void droppedSlow() {
