@@ -40,6 +40,7 @@ import io.addonlogs.service.runtime.ServiceRuntime;
 final class TailFixture implements AutoCloseable {
 
     static final String SECRET = "a-test-secret-of-at-least-32-bytes!!";
+    static final String ADMIN_TOKEN = "tail-fixture-admin";
 
     final KafkaCluster kafka;
     final String logsTopic = "logs-" + UUID.randomUUID();
@@ -47,6 +48,8 @@ final class TailFixture implements AutoCloseable {
     final int partitions;
     final ServiceRuntime runtime = ServiceRuntime.create();
     final IngestService ingest;
+    private final List<IngestService> extraIngests = new ArrayList<>();
+    private final List<ServiceRuntime> extraIngestRuntimes = new ArrayList<>();
     final List<TailService> consumers = new ArrayList<>();
     private final List<ServiceRuntime> consumerRuntimes = new ArrayList<>();
     final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -58,12 +61,26 @@ final class TailFixture implements AutoCloseable {
         this.consumerSettings = consumerSettings;
         kafka.createTopic(logsTopic, partitions);
         kafka.createTopic(tokensTopic, 1, (short) 1, Map.of("cleanup.policy", "compact"));
-        ingest = IngestService.start(runtime.vertx(), runtime.registry(), IngestConfig.from(common(Map.of(
-                "INGEST_PORT", "0", "INGEST_MANAGEMENT_PORT", "0", "INGEST_EVENT_LOOPS", "1")))).await();
+        ingest = IngestService.start(runtime.vertx(), runtime.registry(), ingestConfig()).await();
         for (int i = 0; i < consumerCount; i++) {
             startConsumer();
         }
         Await.until(ingest::ready, "ingest ready");
+    }
+
+    private IngestConfig ingestConfig() {
+        return IngestConfig.from(common(Map.of("INGEST_PORT", "0", "INGEST_MANAGEMENT_PORT", "0",
+                "INGEST_EVENT_LOOPS", "1", "INGEST_ADMIN_TOKEN", ADMIN_TOKEN)));
+    }
+
+    /** A second (third...) ingest instance on the same topics, as another process would be. */
+    IngestService startIngest() {
+        ServiceRuntime own = ServiceRuntime.create();
+        IngestService extra = IngestService.start(own.vertx(), own.registry(), ingestConfig()).await();
+        extraIngestRuntimes.add(own);
+        extraIngests.add(extra);
+        Await.until(extra::ready, "extra ingest ready");
+        return extra;
     }
 
     TailService startConsumer() {
@@ -178,6 +195,10 @@ final class TailFixture implements AutoCloseable {
             ServiceRuntime own = consumerRuntimes.get(i);
             bounded(consumers.get(i).stop(), "consumer " + i + " stop");
             bounded(own.vertx().close(), "consumer " + i + " Vert.x close");
+        }
+        for (int i = 0; i < extraIngests.size(); i++) {
+            bounded(extraIngests.get(i).stop(), "extra ingest " + i + " stop");
+            bounded(extraIngestRuntimes.get(i).vertx().close(), "extra ingest " + i + " Vert.x close");
         }
         bounded(ingest.stop(), "ingest stop");
         bounded(runtime.vertx().close(), "ingest Vert.x close");

@@ -15,11 +15,15 @@ import io.addonlogs.common.config.Settings;
  * @param retryAfterSeconds  {@code Retry-After} of a 503
  * @param idleTimeoutSeconds a connection that sends nothing this long is closed (trickling clients)
  * @param eventLoops         HTTP verticle instances (one event loop each)
+ * @param tokenLinesPerSecond per-token line rate (per instance) beyond which requests get 429; 0 = no limit
+ * @param tokenBytesPerSecond per-token byte rate (frames, per instance) beyond which requests get 429; 0 = no limit
+ * @param tokenBurstSeconds  how many seconds of those rates a token may send at once
  */
 public record IngestConfig(String bootstrapServers, String logsTopic, String tokensTopic, String host, int port,
                            int managementPort, String adminToken, long maxBodyBytes, int maxFrameBytes,
                            long highWaterBytes, long lowWaterBytes, long kafkaTimeoutMs, int retryAfterSeconds,
-                           int idleTimeoutSeconds, int eventLoops, String tlsCert, String tlsKey) {
+                           int idleTimeoutSeconds, int eventLoops, String tlsCert, String tlsKey,
+                           long tokenLinesPerSecond, long tokenBytesPerSecond, int tokenBurstSeconds) {
 
     public static IngestConfig from(Map<String, String> env) {
         return from(new Settings(env));
@@ -48,7 +52,10 @@ public record IngestConfig(String bootstrapServers, String logsTopic, String tok
                 s.integer("INGEST_RETRY_AFTER_SECONDS", 5, 1, 3600),
                 s.integer("INGEST_IDLE_TIMEOUT_SECONDS", 30, 1, 3600),
                 s.integer("INGEST_EVENT_LOOPS", Runtime.getRuntime().availableProcessors(), 1, 256),
-                cert, key);
+                cert, key,
+                s.longValue("INGEST_TOKEN_LINES_PER_SECOND", 50_000, 0, 100_000_000),
+                s.longValue("INGEST_TOKEN_BYTES_PER_SECOND", 20L << 20, 0, 10L << 30),
+                s.integer("INGEST_TOKEN_BURST_SECONDS", 2, 1, 3600));
     }
 
     public boolean tls() {
@@ -62,6 +69,8 @@ public record IngestConfig(String bootstrapServers, String logsTopic, String tok
                 + ", adminToken=" + Settings.mask(adminToken) + ", maxBodyBytes=" + maxBodyBytes + ", maxFrameBytes="
                 + maxFrameBytes + ", highWaterBytes=" + highWaterBytes + ", lowWaterBytes=" + lowWaterBytes
                 + ", kafkaTimeoutMs=" + kafkaTimeoutMs + ", retryAfterSeconds=" + retryAfterSeconds
-                + ", idleTimeoutSeconds=" + idleTimeoutSeconds + ", eventLoops=" + eventLoops + ", tls=" + tls() + "]";
+                + ", idleTimeoutSeconds=" + idleTimeoutSeconds + ", eventLoops=" + eventLoops + ", tls=" + tls()
+                + ", tokenLinesPerSecond=" + tokenLinesPerSecond + ", tokenBytesPerSecond=" + tokenBytesPerSecond
+                + ", tokenBurstSeconds=" + tokenBurstSeconds + "]";
     }
 }

@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
 import io.addonlogs.ingest.http.LogsHttpVerticle;
 import io.addonlogs.ingest.kafka.IngestMetrics;
 import io.addonlogs.ingest.kafka.KafkaLogPublisher;
+import io.addonlogs.ingest.ratelimit.TokenRateLimiter;
 import io.addonlogs.ingest.tokens.TokenAdminApi;
 import io.addonlogs.service.management.ManagementServer;
 import io.addonlogs.service.tokens.TokenRegistry;
@@ -76,8 +77,10 @@ public final class IngestService {
                 follower, config.retryAfterSeconds());
         management = new ManagementServer(config.host(), config.managementPort(), registry, checks, admin::mount);
         Future<Void> chain = vertx.deployVerticle(management).onSuccess(id -> managementDeployment = id).mapEmpty();
+        TokenRateLimiter rateLimiter = new TokenRateLimiter(config.tokenLinesPerSecond(), config.tokenBytesPerSecond(),
+                config.tokenBurstSeconds(), System::nanoTime);
         for (int i = 0; i < config.eventLoops(); i++) {
-            LogsHttpVerticle verticle = new LogsHttpVerticle(config, tokens, publisher, metrics);
+            LogsHttpVerticle verticle = new LogsHttpVerticle(config, tokens, publisher, metrics, rateLimiter);
             httpVerticles.add(verticle);
             chain = chain.compose(v -> vertx.deployVerticle(verticle)).onSuccess(httpDeployments::add).mapEmpty();
         }

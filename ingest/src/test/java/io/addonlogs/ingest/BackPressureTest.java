@@ -30,6 +30,7 @@ import io.addonlogs.common.tokens.TokenRecord;
 import io.addonlogs.ingest.http.LogsHttpVerticle;
 import io.addonlogs.ingest.kafka.IngestMetrics;
 import io.addonlogs.ingest.kafka.KafkaLogPublisher;
+import io.addonlogs.ingest.ratelimit.TokenRateLimiter;
 import io.addonlogs.service.tokens.TokenRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
@@ -64,7 +65,8 @@ class BackPressureTest {
         publisher = new KafkaLogPublisher(vertx, producer, "logs", HIGH_WATER, HIGH_WATER / 2, metrics);
         publisher.start();
         Await.until(publisher::available, "metadata fetched");
-        verticle = new LogsHttpVerticle(config, tokens, publisher, metrics);
+        verticle = new LogsHttpVerticle(config, tokens, publisher, metrics,
+                new TokenRateLimiter(0, 0, 1, System::nanoTime));
         vertx.deployVerticle(verticle).await();
     }
 

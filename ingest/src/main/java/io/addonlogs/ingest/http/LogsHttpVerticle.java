@@ -9,6 +9,7 @@ import io.addonlogs.common.tokens.TokenRecord;
 import io.addonlogs.ingest.IngestConfig;
 import io.addonlogs.ingest.kafka.IngestMetrics;
 import io.addonlogs.ingest.kafka.KafkaLogPublisher;
+import io.addonlogs.ingest.ratelimit.TokenRateLimiter;
 import io.addonlogs.service.http.JsonError;
 import io.addonlogs.service.tokens.TokenRegistry;
 import io.vertx.core.Future;
@@ -32,15 +33,17 @@ public final class LogsHttpVerticle extends VerticleBase {
     private final TokenRegistry tokens;
     private final KafkaLogPublisher publisher;
     private final IngestMetrics metrics;
+    private final TokenRateLimiter rateLimiter;
     private HttpServer server;
 
     public LogsHttpVerticle(IngestConfig config, TokenRegistry tokens, KafkaLogPublisher publisher,
-                            IngestMetrics metrics) {
+                            IngestMetrics metrics, TokenRateLimiter rateLimiter) {
         this.config = config;
         this.limits = IngestLimits.of(config);
         this.tokens = tokens;
         this.publisher = publisher;
         this.metrics = metrics;
+        this.rateLimiter = rateLimiter;
     }
 
     @Override
@@ -88,6 +91,15 @@ public final class LogsHttpVerticle extends VerticleBase {
             reject(request, 401, "unauthorized", "unknown or revoked log token");
             return;
         }
+        TokenRateLimiter.Bucket bucket = rateLimiter.bucket(token.get());
+        long retryAfter = bucket.retryAfterSeconds();
+        if (retryAfter > 0) {
+            request.response().putHeader("Retry-After", String.valueOf(retryAfter));
+            reject(request, 429, "rate_limited", "this log token sends more than its rate limit (lines "
+                    + config.tokenLinesPerSecond() + "/s, bytes " + config.tokenBytesPerSecond() + "/s); retry after "
+                    + retryAfter + " s");
+            return;
+        }
         if (!isLogplex(request.getHeader("Content-Type"))) {
             reject(request, 415, "unsupported_media_type", "Content-Type must be application/logplex-1");
             return;
@@ -114,7 +126,7 @@ public final class LogsHttpVerticle extends VerticleBase {
             return;
         }
         new LogsRequest(request, context, limits, publisher, metrics, token.get().getBytes(StandardCharsets.UTF_8),
-                record.get().addonId().getBytes(StandardCharsets.UTF_8), expectedCount, gzip).start();
+                record.get().addonId().getBytes(StandardCharsets.UTF_8), expectedCount, gzip, bucket).start();
     }
 
     private boolean declaredTooLarge(String length) {

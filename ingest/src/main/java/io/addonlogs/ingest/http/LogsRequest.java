@@ -10,6 +10,7 @@ import io.addonlogs.common.syslog.Rfc5424Header;
 import io.addonlogs.ingest.kafka.IngestMetrics;
 import io.addonlogs.ingest.kafka.KafkaLogPublisher;
 import io.addonlogs.ingest.kafka.RequestAcks;
+import io.addonlogs.ingest.ratelimit.TokenRateLimiter;
 import io.addonlogs.service.http.JsonError;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
@@ -38,6 +39,7 @@ final class LogsRequest implements FrameHandler, RequestAcks.Listener {
     private final Rfc5424Header header = new Rfc5424Header();
     private final FrameVerdict verdict = new FrameVerdict();
     private final RequestAcks acks;
+    private final TokenRateLimiter.Bucket rate;
 
     private long received;
     private long receivedAt;
@@ -51,7 +53,8 @@ final class LogsRequest implements FrameHandler, RequestAcks.Listener {
     private long timer = -1;
 
     LogsRequest(HttpServerRequest request, Context context, IngestLimits limits, KafkaLogPublisher publisher,
-                IngestMetrics metrics, byte[] token, byte[] addonId, Integer expectedCount, boolean gzip) {
+                IngestMetrics metrics, byte[] token, byte[] addonId, Integer expectedCount, boolean gzip,
+                TokenRateLimiter.Bucket rate) {
         this.request = request;
         this.context = context;
         this.limits = limits;
@@ -63,6 +66,7 @@ final class LogsRequest implements FrameHandler, RequestAcks.Listener {
         this.body = gzip ? BodyInput.gzip() : BodyInput.plain();
         this.decoder = new OctetFrameDecoder(limits.maxFrameBytes(), this);
         this.acks = new RequestAcks(context, this);
+        this.rate = rate;
     }
 
     /** Attaches the handlers; called synchronously from the request handler, before any async step. */
@@ -205,6 +209,7 @@ final class LogsRequest implements FrameHandler, RequestAcks.Listener {
             if (publisher.publish(token, addonId, value, receivedAt, acks)) {
                 verdict.accept();
                 metrics.frameAccepted();
+                rate.take(1, length);
             } else {
                 parsing = false;
                 unavailable("Kafka is unavailable; retry later");
