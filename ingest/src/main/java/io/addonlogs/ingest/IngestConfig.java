@@ -13,7 +13,10 @@ import io.addonlogs.common.config.Settings;
  * @param lowWaterBytes      ... and below which they resume
  * @param kafkaTimeoutMs     how long a request may wait on Kafka (paused or for its last acks) before its 503
  * @param retryAfterSeconds  {@code Retry-After} of a 503
- * @param idleTimeoutSeconds a connection that sends nothing this long is closed (trickling clients)
+ * @param idleTimeoutSeconds a connection that sends nothing this long is closed
+ * @param headerTimeoutSeconds a connection must deliver a request's headers within this long of opening or of the
+ *                           previous response, else it is closed (header tricklers)
+ * @param bodyTimeoutSeconds a body not complete this long after its headers gets 408 (body tricklers)
  * @param eventLoops         HTTP verticle instances (one event loop each)
  * @param tokenLinesPerSecond per-token line rate (per instance) beyond which requests get 429; 0 = no limit
  * @param tokenBytesPerSecond per-token byte rate (frames, per instance) beyond which requests get 429; 0 = no limit
@@ -22,7 +25,8 @@ import io.addonlogs.common.config.Settings;
 public record IngestConfig(String bootstrapServers, String logsTopic, String tokensTopic, String host, int port,
                            int managementPort, String adminToken, long maxBodyBytes, int maxFrameBytes,
                            long highWaterBytes, long lowWaterBytes, long kafkaTimeoutMs, int retryAfterSeconds,
-                           int idleTimeoutSeconds, int eventLoops, String tlsCert, String tlsKey,
+                           int idleTimeoutSeconds, int headerTimeoutSeconds, int bodyTimeoutSeconds,
+                           int eventLoops, String tlsCert, String tlsKey,
                            long tokenLinesPerSecond, long tokenBytesPerSecond, int tokenBurstSeconds) {
 
     public static IngestConfig from(Map<String, String> env) {
@@ -51,6 +55,8 @@ public record IngestConfig(String bootstrapServers, String logsTopic, String tok
                 s.longValue("INGEST_KAFKA_TIMEOUT_MS", 10_000, 100, 600_000),
                 s.integer("INGEST_RETRY_AFTER_SECONDS", 5, 1, 3600),
                 s.integer("INGEST_IDLE_TIMEOUT_SECONDS", 30, 1, 3600),
+                s.integer("INGEST_HEADER_TIMEOUT_SECONDS", 10, 1, 3600),
+                s.integer("INGEST_BODY_TIMEOUT_SECONDS", 60, 1, 3600),
                 s.integer("INGEST_EVENT_LOOPS", Runtime.getRuntime().availableProcessors(), 1, 256),
                 cert, key,
                 s.longValue("INGEST_TOKEN_LINES_PER_SECOND", 50_000, 0, 100_000_000),
@@ -69,7 +75,8 @@ public record IngestConfig(String bootstrapServers, String logsTopic, String tok
                 + ", adminToken=" + Settings.mask(adminToken) + ", maxBodyBytes=" + maxBodyBytes + ", maxFrameBytes="
                 + maxFrameBytes + ", highWaterBytes=" + highWaterBytes + ", lowWaterBytes=" + lowWaterBytes
                 + ", kafkaTimeoutMs=" + kafkaTimeoutMs + ", retryAfterSeconds=" + retryAfterSeconds
-                + ", idleTimeoutSeconds=" + idleTimeoutSeconds + ", eventLoops=" + eventLoops + ", tls=" + tls()
+                + ", idleTimeoutSeconds=" + idleTimeoutSeconds + ", headerTimeoutSeconds=" + headerTimeoutSeconds
+                + ", bodyTimeoutSeconds=" + bodyTimeoutSeconds + ", eventLoops=" + eventLoops + ", tls=" + tls()
                 + ", tokenLinesPerSecond=" + tokenLinesPerSecond + ", tokenBytesPerSecond=" + tokenBytesPerSecond
                 + ", tokenBurstSeconds=" + tokenBurstSeconds + "]";
     }

@@ -51,12 +51,22 @@ public final class LogsHttpVerticle extends VerticleBase {
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(config.host())
                 .setPort(config.port())
-                .setIdleTimeout(config.idleTimeoutSeconds());
+                .setIdleTimeout(config.idleTimeoutSeconds())
+                // HTTP/1.1 only: with h2c detection on, Vert.x creates the connection (and calls the connection
+                // handler that arms the header deadline) only once the first bytes decide the protocol
+                .setHttp2ClearTextEnabled(false);
         if (config.tls()) {
             options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
                     .setCertPath(config.tlsCert()).setKeyPath(config.tlsKey()));
         }
-        return vertx.createHttpServer(options).requestHandler(this::handle).listen().onSuccess(s -> server = s);
+        HeaderDeadline deadline = new HeaderDeadline(vertx, config.headerTimeoutSeconds());
+        return vertx.createHttpServer(options)
+                .connectionHandler(deadline::connected)
+                .requestHandler(request -> {
+                    deadline.requestStarted(request);
+                    handle(request);
+                })
+                .listen().onSuccess(s -> server = s);
     }
 
     /** Stops accepting, lets in-flight requests finish (up to 30 s), then closes. */

@@ -45,6 +45,8 @@ final class LogsRequest implements FrameHandler, RequestAcks.Listener {
     private long receivedAt;
     private boolean parsing = true;
     private boolean tooLarge;
+    private boolean timedOut;
+    private long bodyTimer = -1;
     private boolean stoppedReading;
     private boolean ended;
     private boolean paused;
@@ -74,6 +76,7 @@ final class LogsRequest implements FrameHandler, RequestAcks.Listener {
         request.handler(this::onChunk);
         request.endHandler(v -> onEnd());
         request.exceptionHandler(this::onConnectionError);
+        bodyTimer = context.owner().setTimer(limits.bodyTimeoutSeconds() * 1000L, id -> onBodyTimeout());
         if ("100-continue".equalsIgnoreCase(request.getHeader("Expect"))) {
             request.response().writeContinue();
         }
@@ -156,6 +159,18 @@ final class LogsRequest implements FrameHandler, RequestAcks.Listener {
         }
     }
 
+    /** The body trickles in too slowly: answer 408 once what was published is acknowledged, then close. */
+    private void onBodyTimeout() {
+        bodyTimer = -1;
+        if (ended || stoppedReading || responded || paused) {
+            return; // complete, already answered, or waiting on Kafka (whose own timer answers)
+        }
+        parsing = false;
+        timedOut = true;
+        stoppedReading = true;
+        releaseBody();
+    }
+
     private void finishBody() {
         if (parsing) {
             parsing = false;
@@ -184,6 +199,7 @@ final class LogsRequest implements FrameHandler, RequestAcks.Listener {
             return;
         }
         bodyReleased = true;
+        cancelBodyTimer();
         body.close();
         acks.bodyDone();
         if (!responded && acks.pending() > 0) {
@@ -224,7 +240,10 @@ final class LogsRequest implements FrameHandler, RequestAcks.Listener {
         if (responded || (!ended && !stoppedReading)) {
             return;
         }
-        if (tooLarge) {
+        if (timedOut) {
+            respond(408, verdict.toJson("body_timeout", "the body did not arrive within "
+                    + limits.bodyTimeoutSeconds() + " s; " + acceptedNote()));
+        } else if (tooLarge) {
             respond(413, verdict.toJson("body_too_large", "body exceeds " + limits.maxBodyBytes() + " bytes; "
                     + acceptedNote()));
         } else if (verdict.framingBroken()) {
@@ -278,6 +297,7 @@ final class LogsRequest implements FrameHandler, RequestAcks.Listener {
     private void respond(int status, JsonObject json) {
         responded = true;
         cancelTimer();
+        cancelBodyTimer();
         metrics.request(status);
         HttpServerResponse response = request.response();
         boolean close = !ended; // the rest of the body will not be read
@@ -295,9 +315,17 @@ final class LogsRequest implements FrameHandler, RequestAcks.Listener {
         parsing = false;
         responded = true;
         cancelTimer();
+        cancelBodyTimer();
         if (!bodyReleased) {
             bodyReleased = true;
             body.close();
+        }
+    }
+
+    private void cancelBodyTimer() {
+        if (bodyTimer != -1) {
+            context.owner().cancelTimer(bodyTimer);
+            bodyTimer = -1;
         }
     }
 }
