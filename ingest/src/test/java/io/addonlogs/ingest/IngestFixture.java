@@ -49,9 +49,18 @@ final class IngestFixture implements AutoCloseable {
             .connectTimeout(Duration.ofSeconds(5)).build();
 
     IngestFixture(KafkaCluster kafka, Map<String, String> settings) {
+        this(kafka, settings, (short) 1);
+    }
+
+    /** With {@code replication} above 1, topics get {@code min.insync.replicas} = replication - 1 (as in production). */
+    IngestFixture(KafkaCluster kafka, Map<String, String> settings, short replication) {
         this.kafka = kafka;
-        kafka.createTopic(logsTopic, 3);
-        kafka.createTopic(tokensTopic, 1, (short) 1, Map.of("cleanup.policy", "compact"));
+        Map<String, String> minIsr = replication > 1
+                ? Map.of("min.insync.replicas", String.valueOf(replication - 1)) : Map.of();
+        kafka.createTopic(logsTopic, 3, replication, minIsr);
+        Map<String, String> compacted = new HashMap<>(minIsr);
+        compacted.put("cleanup.policy", "compact");
+        kafka.createTopic(tokensTopic, 1, replication, compacted);
         Map<String, String> env = new HashMap<>(Map.of(
                 "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
                 "LOGS_TOPIC", logsTopic,
