@@ -48,6 +48,7 @@ public final class IngestService {
     private ManagementServer management;
     private String managementDeployment;
     private volatile boolean stopping;
+    private Future<Void> stopped;
 
     private IngestService(Vertx vertx, PrometheusMeterRegistry registry, IngestConfig config) {
         this.vertx = vertx;
@@ -111,13 +112,17 @@ public final class IngestService {
         return tokens.isCaughtUp() && publisher.everAvailable() && !stopping;
     }
 
-    public Future<Void> stop() {
+    /** Stops once (SIGTERM and an explicit stop may both ask); later calls return the same future. */
+    public synchronized Future<Void> stop() {
+        if (stopped != null) {
+            return stopped;
+        }
         stopping = true;
         Future<Void> chain = Future.succeededFuture();
         for (String id : httpDeployments) {
             chain = chain.compose(v -> vertx.undeploy(id));
         }
-        return chain
+        stopped = chain
                 .compose(v -> vertx.executeBlocking(() -> {
                     publisher.close();
                     producer.flush();
@@ -127,6 +132,7 @@ public final class IngestService {
                 }, false))
                 .compose(v -> managementDeployment == null ? Future.succeededFuture() : vertx.undeploy(managementDeployment))
                 .onSuccess(v -> LOG.info("Ingest stopped"));
+        return stopped;
     }
 
     /** The producer settings of the service (also what the load tool gives its raw-producer baseline). */
