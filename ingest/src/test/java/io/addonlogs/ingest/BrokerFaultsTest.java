@@ -34,6 +34,8 @@ class BrokerFaultsTest {
     enum Phase { ALL_UP, ONE_DOWN, TWO_DOWN, RESTARTING, RECOVERED }
 
     private static final int PROVIDERS = 3;
+    /** {@code -Dreliability.scale=N} makes every phase N times longer (the long variant, docs/reliability.md). */
+    private static final long SCALE = Long.getLong("reliability.scale", 1);
     private static final int LINES = 50;
 
     private volatile Phase phase = Phase.ALL_UP;
@@ -58,13 +60,13 @@ class BrokerFaultsTest {
                 t.start();
                 providers.add(t);
             }
-            Thread.sleep(3000);
+            Thread.sleep(3000 * SCALE);
             kafka.stopBroker(1);
             phase = Phase.ONE_DOWN;
-            Thread.sleep(4000);
+            Thread.sleep(4000 * SCALE);
             kafka.stopBroker(2);
             phase = Phase.TWO_DOWN;
-            Thread.sleep(5000);
+            Thread.sleep(5000 * SCALE);
             phase = Phase.RESTARTING;
             kafka.startBroker(1);
             kafka.startBroker(2);

@@ -33,6 +33,8 @@ import io.addonlogs.service.runtime.ServiceRuntime;
  */
 class ShutdownUnderLoadTest {
 
+    /** {@code -Dreliability.scale=N} makes every phase N times longer (the long variant, docs/reliability.md). */
+    private static final long SCALE = Long.getLong("reliability.scale", 1);
     private static final int LINES = 40;
 
     @Test
@@ -101,10 +103,10 @@ class ShutdownUnderLoadTest {
                     t.start();
                     providers.add(t);
                 }
-                Thread.sleep(2000);
+                Thread.sleep(2000 * SCALE);
                 first.service.stop().await();
                 int afterStop = acknowledged.size();
-                Thread.sleep(2000);
+                Thread.sleep(2000 * SCALE);
                 running.set(false);
                 for (Thread t : providers) {
                     t.join();
