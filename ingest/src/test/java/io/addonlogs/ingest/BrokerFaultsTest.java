@@ -5,10 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -18,7 +16,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
 import io.addonlogs.kafka.embedded.MultiBrokerKafka;
@@ -81,18 +78,12 @@ class BrokerFaultsTest {
                 t.join();
             }
 
-            List<String> stored = new ArrayList<>();
-            for (ConsumerRecord<byte[], byte[]> record : ingest.recordsFor(token)) {
-                String value = new String(record.value(), StandardCharsets.UTF_8);
-                stored.add(value.substring(value.lastIndexOf(' ') + 1));
-            }
-            Set<String> distinct = new HashSet<>(stored);
-            Set<String> lost = new HashSet<>(acknowledged);
-            lost.removeAll(distinct);
-            int duplicates = stored.size() - distinct.size();
+            StoredLines stored = StoredLines.of(ingest, token);
+            Set<String> lost = stored.missing(acknowledged);
+            int duplicates = stored.duplicates();
             System.out.printf("broker faults: answers by phase %s; acknowledged %d lines, stored %d records "
                     + "(%d distinct), lost %d, duplicates %d (lines resent after a 503: %d), 2xx with two brokers "
-                    + "down: %d%n", summary(), acknowledged.size(), stored.size(), distinct.size(), lost.size(),
+                    + "down: %d%n", summary(), acknowledged.size(), stored.ids().size(), stored.distinct(), lost.size(),
                     duplicates, resentLines.get(), falseSuccesses.get());
 
             assertEquals(Set.of(), lost, "acknowledged lines missing from Kafka");

@@ -6,11 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -20,7 +18,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
 import io.addonlogs.kafka.embedded.TestKafka;
@@ -112,18 +109,13 @@ class ShutdownUnderLoadTest {
                     t.join();
                 }
 
-                List<String> stored = new ArrayList<>();
-                for (ConsumerRecord<byte[], byte[]> record : first.recordsFor(token)) {
-                    String value = new String(record.value(), StandardCharsets.UTF_8);
-                    stored.add(value.substring(value.lastIndexOf(' ') + 1));
-                }
-                Set<String> lost = new HashSet<>(acknowledged);
-                lost.removeAll(new HashSet<>(stored));
-                int duplicates = stored.size() - new HashSet<>(stored).size();
+                StoredLines stored = StoredLines.of(first, token);
+                Set<String> lost = stored.missing(acknowledged);
+                int duplicates = stored.duplicates();
                 System.out.printf("shutdown under load: acknowledged %d lines (%d after the stop, all by the other "
                         + "instance), stored %d, lost %d, duplicates %d (resent %d); the stopped instance answered %d "
                         + "requests 2xx while stopping and failed %d (resent elsewhere); the other failed %d%n",
-                        acknowledged.size(), acknowledged.size() - afterStop, stored.size(), lost.size(), duplicates,
+                        acknowledged.size(), acknowledged.size() - afterStop, stored.ids().size(), lost.size(), duplicates,
                         resent.get(), stoppedAnswers2xx.get(), stoppedFailures.get(), otherFailures.get());
                 assertEquals(Set.of(), lost, "every acknowledged line is stored");
                 assertTrue(duplicates <= resent.get(), "duplicates only from resent requests");
