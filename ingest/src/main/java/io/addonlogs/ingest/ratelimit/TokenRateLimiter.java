@@ -28,10 +28,6 @@ public final class TokenRateLimiter {
         this.nanoClock = nanoClock;
     }
 
-    public boolean enabled() {
-        return linesPerSecond > 0 || bytesPerSecond > 0;
-    }
-
     public Bucket bucket(String token) {
         return buckets.computeIfAbsent(token, t -> new Bucket());
     }
