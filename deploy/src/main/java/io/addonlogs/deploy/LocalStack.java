@@ -30,6 +30,7 @@ public final class LocalStack implements AutoCloseable {
     static final String DEMO_ADDON = "addon_demo";
     static final String DEMO_OWNER = "orga_demo";
 
+    private final DataDirLock lock;
     private final EmbeddedKafkaBroker kafka;
     private final IngestConfig config;
     private final TailConfig tailConfig;
@@ -41,8 +42,9 @@ public final class LocalStack implements AutoCloseable {
     private String viewer;
     private boolean closed;
 
-    private LocalStack(EmbeddedKafkaBroker kafka, IngestConfig config, TailConfig tailConfig,
+    private LocalStack(DataDirLock lock, EmbeddedKafkaBroker kafka, IngestConfig config, TailConfig tailConfig,
                        ServiceRuntime ingestRuntime, IngestService ingest, ServiceRuntime tailRuntime, TailService tail) {
+        this.lock = lock;
         this.kafka = kafka;
         this.config = config;
         this.tailConfig = tailConfig;
@@ -54,7 +56,15 @@ public final class LocalStack implements AutoCloseable {
 
     public static void main(String[] args) throws Exception {
         long startedAt = System.nanoTime();
-        LocalStack stack = start(System.getenv());
+        LocalStack stack;
+        try {
+            stack = start(System.getenv());
+        } catch (Exception | Error e) {
+            // Kafka's threads would keep a half-started JVM alive: say why and leave
+            LOG.error("The local stack could not start (is another one running on this data directory or port?)", e);
+            System.exit(1);
+            return;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "local-stack-shutdown"));
         System.out.println(stack.instructions((System.nanoTime() - startedAt) / 1_000_000));
     }
@@ -68,7 +78,14 @@ public final class LocalStack implements AutoCloseable {
         Settings settings = new Settings(environment);
         Path dataDir = Path.of(settings.string("LOCAL_DATA_DIR", "data/kafka"));
         int kafkaPort = settings.port("LOCAL_KAFKA_PORT", 9092);
-        EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.startPersistent(dataDir, kafkaPort, Map.of());
+        DataDirLock lock = DataDirLock.acquire(dataDir);
+        EmbeddedKafkaBroker kafka;
+        try {
+            kafka = EmbeddedKafkaBroker.startPersistent(dataDir, kafkaPort, Map.of());
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
 
         Map<String, String> env = new HashMap<>(environment);
         env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
@@ -83,7 +100,7 @@ public final class LocalStack implements AutoCloseable {
         IngestService ingest = IngestService.start(ingestRuntime.vertx(), ingestRuntime.registry(), config).await();
         ServiceRuntime tailRuntime = ServiceRuntime.create();
         TailService tail = TailService.start(tailRuntime.vertx(), tailRuntime.registry(), tailConfig).await();
-        LocalStack stack = new LocalStack(kafka, config, tailConfig, ingestRuntime, ingest, tailRuntime, tail);
+        LocalStack stack = new LocalStack(lock, kafka, config, tailConfig, ingestRuntime, ingest, tailRuntime, tail);
         try {
             while (!ingest.ready() || !tail.ready()) {
                 Thread.sleep(50);
@@ -140,6 +157,11 @@ public final class LocalStack implements AutoCloseable {
         ingest.stop().await();
         ingestRuntime.vertx().close().await();
         kafka.stop();
+        try {
+            lock.close();
+        } catch (java.io.IOException e) {
+            LOG.warn("Could not release the data directory lock", e);
+        }
     }
 
     /** A logplex body with one frame, nil timestamp (the receive time stands), ready for curl. */

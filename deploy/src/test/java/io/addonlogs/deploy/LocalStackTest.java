@@ -1,6 +1,7 @@
 package io.addonlogs.deploy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -84,6 +85,19 @@ class LocalStackTest {
             try (Tail sse = Tail.open(tail, "?since=2000-01-01T00:00:00Z")) {
                 sse.awaitData("Hello from the local stack");
             }
+        }
+    }
+
+    @Test
+    void aSecondStackOnTheSameDataDirectoryIsRefusedBeforeItsKafkaStarts() throws Exception {
+        try (LocalStack first = LocalStack.start(env())) {
+            IllegalStateException refused = assertThrows(IllegalStateException.class, () -> LocalStack.start(env()));
+            assertTrue(refused.getMessage().startsWith("another local stack is running on "), refused.getMessage());
+            PrintedCommand post = PrintedCommand.find(first.instructions(0), "curl -i -X POST");
+            assertEquals(204, postAsCurlWould(post), "the first stack is unaffected");
+        }
+        try (LocalStack again = LocalStack.start(env())) {
+            assertTrue(again.instructions(0).contains("is up"), "the directory is free once the first stopped");
         }
     }
 
