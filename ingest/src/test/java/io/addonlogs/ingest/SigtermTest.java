@@ -9,17 +9,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
 
@@ -32,8 +24,6 @@ import io.addonlogs.kafka.embedded.TestKafka;
  * and are resent to a second instance, which serves throughout. Every acknowledged line is in Kafka.
  */
 class SigtermTest {
-
-    private static final int LINES = 40;
 
     @Test
     void sigtermUnderLoadLosesNothing() throws Exception {
@@ -54,79 +44,31 @@ class SigtermTest {
             try {
                 URI ready = URI.create("http://127.0.0.1:" + management + "/health/ready");
                 Await.until(() -> status(other, ready) == 200, "the child ingest ready");
-                List<URI> targets = List.of(URI.create("http://127.0.0.1:" + port + "/logs"), other.logsUri());
-
-                Set<String> acknowledged = ConcurrentHashMap.newKeySet();
-                AtomicInteger childAccepted = new AtomicInteger();
-                AtomicInteger childFailed = new AtomicInteger();
-                AtomicInteger otherFailed = new AtomicInteger();
-                AtomicLong resent = new AtomicLong();
-                AtomicBoolean running = new AtomicBoolean(true);
-                List<Thread> providers = new ArrayList<>();
-                for (int p = 0; p < 3; p++) {
-                    int provider = p;
-                    Thread t = new Thread(() -> {
-                        int target = 0;
-                        for (int r = 0; running.get(); r++) {
-                            int request = r;
-                            List<String> ids = IntStream.range(0, LINES)
-                                    .mapToObj(i -> "p" + provider + "-r" + request + "-l" + i).toList();
-                            String body = Frames.body(ids.stream().map(id -> Frames.line(token, "line " + id)).toList());
-                            while (true) {
-                                int status = post(other, targets.get(target), token, body);
-                                if (status == 204) {
-                                    acknowledged.addAll(ids);
-                                    if (target == 0) {
-                                        childAccepted.incrementAndGet();
-                                    }
-                                    break;
-                                }
-                                (target == 0 ? childFailed : otherFailed).incrementAndGet();
-                                resent.addAndGet(LINES);
-                                target = 1;
-                            }
-                        }
-                    }, "provider-" + p);
-                    t.start();
-                    providers.add(t);
-                }
-                Await.until(() -> childAccepted.get() >= 20, "load on the child");
+                FailoverLoad load = new FailoverLoad(other, token, URI.create("http://127.0.0.1:" + port + "/logs"),
+                        other.logsUri(), 3, p -> true);
+                Await.until(() -> load.primaryAccepted.get() >= 20, "load on the child");
                 process.destroy(); // SIGTERM
                 assertTrue(process.waitFor(60, TimeUnit.SECONDS), "the child exits after SIGTERM");
-                int afterExit = acknowledged.size();
+                int afterExit = load.acknowledged.size();
                 Thread.sleep(1000);
-                running.set(false);
-                for (Thread t : providers) {
-                    t.join();
-                }
+                load.stop();
 
                 StoredLines stored = StoredLines.of(other, token);
-                Set<String> lost = stored.missing(acknowledged);
+                Set<String> lost = stored.missing(load.acknowledged);
                 String childLog = Files.readString(log);
                 System.out.printf("sigterm: child exit %d; acknowledged %d lines (%d by the child), stored %d, "
                         + "lost %d, duplicates %d (resent %d); child requests failed %d, other instance failed %d%n",
-                        process.exitValue(), acknowledged.size(), childAccepted.get() * LINES, stored.ids().size(),
-                        lost.size(), stored.duplicates(), resent.get(), childFailed.get(), otherFailed.get());
+                        process.exitValue(), load.acknowledged.size(), load.primaryAccepted.get() * load.linesPerRequest(),
+                        stored.ids().size(), lost.size(), stored.duplicates(), load.resentLines.get(),
+                        load.primaryFailed.get(), load.fallbackFailed.get());
                 assertEquals(Set.of(), lost, "every acknowledged line is stored");
-                assertTrue(stored.duplicates() <= resent.get(), "duplicates only from resent requests");
-                assertEquals(0, otherFailed.get(), "the other instance served throughout");
-                assertTrue(acknowledged.size() > afterExit, "load went on after the child exited");
+                assertTrue(stored.duplicates() <= load.resentLines.get(), "duplicates only from resent requests");
+                assertEquals(0, load.fallbackFailed.get(), "the other instance served throughout");
+                assertTrue(load.acknowledged.size() > afterExit, "load went on after the child exited");
                 assertTrue(childLog.contains("Ingest stopped"), "the shutdown hook completed:\n" + childLog);
             } finally {
                 process.destroyForcibly();
             }
-        }
-    }
-
-    private static int post(IngestFixture fixture, URI target, String token, String body) {
-        try {
-            return fixture.http.send(HttpRequest.newBuilder(target).timeout(Duration.ofSeconds(30))
-                    .header("Authorization", IngestFixture.basic(token))
-                    .header("Content-Type", "application/logplex-1")
-                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (Exception e) {
-            return -1;
         }
     }
 
