@@ -16,6 +16,7 @@ import io.addonlogs.consumer.TailService;
 import io.addonlogs.consumer.dashboard.DashboardRoutes;
 import io.addonlogs.ingest.IngestConfig;
 import io.addonlogs.ingest.IngestService;
+import io.addonlogs.kafka.embedded.DataDirLock;
 import io.addonlogs.kafka.embedded.EmbeddedKafkaBroker;
 import io.addonlogs.service.runtime.ServiceRuntime;
 
@@ -30,7 +31,6 @@ public final class LocalStack implements AutoCloseable {
     static final String DEMO_ADDON = "addon_demo";
     static final String DEMO_OWNER = "orga_demo";
 
-    private final DataDirLock lock;
     private final EmbeddedKafkaBroker kafka;
     private final IngestConfig config;
     private final TailConfig tailConfig;
@@ -42,9 +42,8 @@ public final class LocalStack implements AutoCloseable {
     private String viewer;
     private boolean closed;
 
-    private LocalStack(DataDirLock lock, EmbeddedKafkaBroker kafka, IngestConfig config, TailConfig tailConfig,
+    private LocalStack(EmbeddedKafkaBroker kafka, IngestConfig config, TailConfig tailConfig,
                        ServiceRuntime ingestRuntime, IngestService ingest, ServiceRuntime tailRuntime, TailService tail) {
-        this.lock = lock;
         this.kafka = kafka;
         this.config = config;
         this.tailConfig = tailConfig;
@@ -78,13 +77,12 @@ public final class LocalStack implements AutoCloseable {
         Settings settings = new Settings(environment);
         Path dataDir = Path.of(settings.string("LOCAL_DATA_DIR", "data/kafka"));
         int kafkaPort = settings.port("LOCAL_KAFKA_PORT", 9092);
-        DataDirLock lock = DataDirLock.acquire(dataDir);
         EmbeddedKafkaBroker kafka;
         try {
             kafka = EmbeddedKafkaBroker.startPersistent(dataDir, kafkaPort, Map.of());
-        } catch (RuntimeException e) {
-            lock.close();
-            throw e;
+        } catch (DataDirLock.DataDirInUseException e) {
+            throw new IllegalStateException("another local stack is running on " + dataDir.toAbsolutePath()
+                    + " (stop it, or set LOCAL_DATA_DIR to another directory)", e);
         }
 
         Map<String, String> env = new HashMap<>(environment);
@@ -100,7 +98,7 @@ public final class LocalStack implements AutoCloseable {
         IngestService ingest = IngestService.start(ingestRuntime.vertx(), ingestRuntime.registry(), config).await();
         ServiceRuntime tailRuntime = ServiceRuntime.create();
         TailService tail = TailService.start(tailRuntime.vertx(), tailRuntime.registry(), tailConfig).await();
-        LocalStack stack = new LocalStack(lock, kafka, config, tailConfig, ingestRuntime, ingest, tailRuntime, tail);
+        LocalStack stack = new LocalStack(kafka, config, tailConfig, ingestRuntime, ingest, tailRuntime, tail);
         try {
             while (!ingest.ready() || !tail.ready()) {
                 Thread.sleep(50);
@@ -156,12 +154,7 @@ public final class LocalStack implements AutoCloseable {
         tailRuntime.vertx().close().await();
         ingest.stop().await();
         ingestRuntime.vertx().close().await();
-        kafka.stop();
-        try {
-            lock.close();
-        } catch (java.io.IOException e) {
-            LOG.warn("Could not release the data directory lock", e);
-        }
+        kafka.close();
     }
 
     /** A logplex body with one frame, nil timestamp (the receive time stands), ready for curl. */

@@ -40,9 +40,16 @@ public final class EmbeddedKafkaBroker implements KafkaCluster {
     private final int brokerPort;
     private final int controllerPort;
     private final Map<String, String> overrides;
+    private final DataDirLock lock;
     private KafkaRaftServer server;
 
+    /** Takes the data directory ({@link DataDirLock.DataDirInUseException} if another broker has it) until close. */
     private EmbeddedKafkaBroker(Path dataDir, boolean deleteOnClose, int brokerPort, Map<String, String> overrides) {
+        try {
+            this.lock = DataDirLock.acquire(dataDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         this.dataDir = dataDir;
         this.deleteOnClose = deleteOnClose;
         this.brokerPort = brokerPort == 0 ? FreePorts.next() : brokerPort;
@@ -67,10 +74,18 @@ public final class EmbeddedKafkaBroker implements KafkaCluster {
         }
     }
 
-    /** A broker whose data lives in {@code dataDir} and is kept; {@code port} 0 picks a free one. */
+    /**
+     * A broker whose data lives in {@code dataDir} and is kept; {@code port} 0 picks a free one. Fails with
+     * {@link DataDirLock.DataDirInUseException} while another broker uses the directory.
+     */
     public static EmbeddedKafkaBroker startPersistent(Path dataDir, int port, Map<String, String> overrides) {
         EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dataDir, false, port, overrides);
-        broker.start();
+        try {
+            broker.start();
+        } catch (RuntimeException e) {
+            broker.close();
+            throw e;
+        }
         return broker;
     }
 
@@ -118,9 +133,11 @@ public final class EmbeddedKafkaBroker implements KafkaCluster {
         server = null;
     }
 
+    /** Stops the broker and lets the data directory go (deleting it if temporary). */
     @Override
     public void close() {
         stop();
+        lock.close();
         if (deleteOnClose) {
             deleteRecursively(dataDir);
         }

@@ -2,6 +2,7 @@ package io.addonlogs.kafka.embedded;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -44,6 +45,19 @@ class EmbeddedKafkaBrokerTest {
                     KafkaRoundTrip.readAll(broker.bootstrapServers(), "restart", 0, 2));
         }
         assertTrue(Files.exists(data.resolve("meta.properties")), "a persistent broker keeps its data");
+    }
+
+    @Test
+    void aSecondBrokerOnTheSameDirectoryIsRefusedUntilTheFirstCloses(@TempDir Path dir) {
+        Path data = dir.resolve("kafka");
+        try (EmbeddedKafkaBroker first = EmbeddedKafkaBroker.startPersistent(data, 0, Map.of())) {
+            assertThrows(DataDirLock.DataDirInUseException.class,
+                    () -> EmbeddedKafkaBroker.startPersistent(data, 0, Map.of()));
+            assertTrue(first.isRunning());
+        }
+        try (EmbeddedKafkaBroker again = EmbeddedKafkaBroker.startPersistent(data, 0, Map.of())) {
+            assertTrue(again.isRunning());
+        }
     }
 
     @Test
