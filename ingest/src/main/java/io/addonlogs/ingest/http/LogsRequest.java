@@ -40,6 +40,9 @@ final class LogsRequest implements FrameHandler, RequestAcks.Listener {
     private final FrameVerdict verdict = new FrameVerdict();
     private final RequestAcks acks;
     private final TokenRateLimiter.Bucket rate;
+    /** Accepted in the current slice; charged to the token's rate once per slice, not per frame. */
+    private long sliceLines;
+    private long sliceBytes;
 
     private long received;
     private long receivedAt;
@@ -116,6 +119,7 @@ final class LogsRequest implements FrameHandler, RequestAcks.Listener {
                 if (!body.feedNext(decoder)) {
                     return;
                 }
+                chargeRate();
                 FramingError error = decoder.error();
                 if (error != null) {
                     verdict.framingBroken(error);
@@ -127,6 +131,14 @@ final class LogsRequest implements FrameHandler, RequestAcks.Listener {
         } catch (GzipFormatException e) {
             verdict.framingBroken(new FramingError(received, "gzip: " + e.getMessage()));
             parsing = false;
+        }
+    }
+
+    private void chargeRate() {
+        if (sliceLines > 0) {
+            rate.take(sliceLines, sliceBytes);
+            sliceLines = 0;
+            sliceBytes = 0;
         }
     }
 
@@ -225,7 +237,8 @@ final class LogsRequest implements FrameHandler, RequestAcks.Listener {
             if (publisher.publish(token, addonId, value, receivedAt, acks)) {
                 verdict.accept();
                 metrics.frameAccepted();
-                rate.take(1, length);
+                sliceLines++;
+                sliceBytes += length;
             } else {
                 parsing = false;
                 unavailable("Kafka is unavailable; retry later");
