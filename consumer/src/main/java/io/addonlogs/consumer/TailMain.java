@@ -29,9 +29,7 @@ public final class TailMain {
                 + "management on http://{}:{}/", config.host(), service.port(), config.host(), service.managementPort());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("Shutting down: closing SSE streams so viewers resume elsewhere");
-            // sequentially from this thread: closing Vert.x from one of its own event loops never completes
-            service.stop().await();
-            runtime.vertx().close().await();
+            runtime.shutDown(service::stop);
         }, "consumer-shutdown"));
     }
 }

@@ -150,10 +150,8 @@ public final class LocalStack implements AutoCloseable {
         }
         closed = true;
         LOG.info("Stopping: consumer (ending SSE streams), ingest (finishing requests, flushing), then Kafka");
-        tail.stop().await();
-        tailRuntime.vertx().close().await();
-        ingest.stop().await();
-        ingestRuntime.vertx().close().await();
+        tailRuntime.shutDown(tail::stop);
+        ingestRuntime.shutDown(ingest::stop);
         kafka.close();
     }
 

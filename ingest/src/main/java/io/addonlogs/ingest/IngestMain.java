@@ -30,9 +30,7 @@ public final class IngestMain {
                 scheme, config.host(), service.port(), config.host(), service.managementPort());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("Shutting down: finishing in-flight requests and flushing to Kafka");
-            // sequentially from this thread: closing Vert.x from one of its own event loops never completes
-            service.stop().await();
-            runtime.vertx().close().await();
+            runtime.shutDown(service::stop);
         }, "ingest-shutdown"));
     }
 }

@@ -61,8 +61,7 @@ class ShutdownUnderLoadTest {
                 assertEquals(0, load.fallbackFailed.get(), "the other instance served throughout");
                 assertTrue(load.acknowledged.size() > afterStop, "load went on after the stop");
             } finally {
-                other.stop().await();
-                otherRuntime.vertx().close().await();
+                otherRuntime.shutDown(other::stop);
             }
         }
     }
