@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -112,6 +113,17 @@ public final class LocalStack implements AutoCloseable {
             stack.close();
             throw e;
         }
+    }
+
+    /** Settings for a stack in {@code dataDir} with every port (Kafka and both services) picked free. */
+    public static Map<String, String> onFreePorts(Path dataDir) {
+        Map<String, String> env = new HashMap<>();
+        env.put("LOCAL_DATA_DIR", dataDir.toString());
+        for (String port : List.of("LOCAL_KAFKA_PORT", "INGEST_PORT", "INGEST_MANAGEMENT_PORT", "CONSUMER_PORT",
+                "CONSUMER_MANAGEMENT_PORT")) {
+            env.put(port, "0");
+        }
+        return env;
     }
 
     public IngestConfig ingestConfig() {

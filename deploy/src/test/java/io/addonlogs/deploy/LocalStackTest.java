@@ -13,8 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -102,13 +100,7 @@ class LocalStackTest {
     }
 
     private Map<String, String> env() {
-        Map<String, String> env = new HashMap<>();
-        env.put("LOCAL_DATA_DIR", dataDir.toString());
-        env.put("LOCAL_KAFKA_PORT", "0");
-        for (String port : List.of("INGEST_PORT", "INGEST_MANAGEMENT_PORT", "CONSUMER_PORT", "CONSUMER_MANAGEMENT_PORT")) {
-            env.put(port, "0");
-        }
-        return env;
+        return LocalStack.onFreePorts(dataDir);
     }
 
     /** What {@code curl -X POST URL --user U:P -H H... --data-binary B} sends. */

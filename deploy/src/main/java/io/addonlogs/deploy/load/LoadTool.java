@@ -50,7 +50,9 @@ public final class LoadTool {
         try {
             if (options.local()) {
                 kafkaDir = Files.createTempDirectory("load-kafka");
-                stack = LocalStack.start(localEnvironment(kafkaDir));
+                Map<String, String> env = new HashMap<>(System.getenv());
+                env.putAll(LocalStack.onFreePorts(kafkaDir));
+                stack = LocalStack.start(env);
                 options = options.withTarget(stack.ingestUrl(), stack.ingestManagementUrl(),
                         stack.ingestConfig().adminToken(), stack.consumerUrl(), stack.consumerManagementUrl(),
                         stack.viewerJwtSecret(), stack.bootstrapServers(), stack.ingestConfig().logsTopic());
@@ -201,16 +203,6 @@ public final class LoadTool {
         memory.forEach((name, s) -> line.append(String.format("  %s RSS %d MB heap %d MB", name,
                 s.rssBytes() >> 20, s.heapBytes() >> 20)));
         return line.toString();
-    }
-
-    private static Map<String, String> localEnvironment(Path kafkaDir) {
-        Map<String, String> env = new HashMap<>(System.getenv());
-        env.put("LOCAL_DATA_DIR", kafkaDir.toString());
-        env.put("LOCAL_KAFKA_PORT", "0");
-        for (String port : List.of("INGEST_PORT", "INGEST_MANAGEMENT_PORT", "CONSUMER_PORT", "CONSUMER_MANAGEMENT_PORT")) {
-            env.put(port, "0");
-        }
-        return env;
     }
 
     private static void deleteTree(Path dir) throws IOException {
