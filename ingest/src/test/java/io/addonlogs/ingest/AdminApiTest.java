@@ -7,12 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import io.addonlogs.kafka.embedded.Await;
 import io.addonlogs.kafka.embedded.TestKafka;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -73,9 +77,99 @@ class AdminApiTest {
         assertEquals(404, again.statusCode());
     }
 
+    private HttpResponse<String> create(IngestFixture on, JsonObject body) throws Exception {
+        return on.http.send(HttpRequest.newBuilder(on.adminUri("/admin/tokens"))
+                .header("Authorization", "Bearer " + IngestFixture.ADMIN_TOKEN)
+                .POST(BodyPublishers.ofString(body.encode())).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JsonObject addon(String addonId, String ownerId) {
+        return new JsonObject().put("addonId", addonId).put("ownerId", ownerId);
+    }
+
+    @Test
+    void realIdAndNameAreRecordedAndLaterTokensInheritThem() throws Exception {
+        HttpResponse<String> first = create(ingest, addon("addon_real", "orga_real")
+                .put("realId", "postgresql_0b4f1c2e").put("name", "orders-db"));
+        assertEquals(201, first.statusCode(), first.body());
+        JsonObject created = new JsonObject(first.body());
+        assertEquals("postgresql_0b4f1c2e", created.getString("realId"));
+        assertEquals("orders-db", created.getString("name"));
+
+        HttpResponse<String> rotated = create(ingest, addon("addon_real", "orga_real"));
+        assertEquals(201, rotated.statusCode(), rotated.body());
+        assertEquals("postgresql_0b4f1c2e", new JsonObject(rotated.body()).getString("realId"));
+        assertEquals("orders-db", new JsonObject(rotated.body()).getString("name"));
+        var known = ingest.service.tokens().addon("postgresql_0b4f1c2e").orElseThrow();
+        assertEquals("addon_real", known.id());
+        assertEquals(2, known.tokens().size());
+
+        HttpResponse<String> plain = create(ingest, addon("addon_plain", "orga_real"));
+        assertEquals("addon_plain", new JsonObject(plain.body()).getString("realId"), "no real id: the id stands");
+    }
+
+    @Test
+    void anAddonIdOrRealIdOfSomeoneElseIs409AndChangesNothing() throws Exception {
+        assertEquals(201, create(ingest, addon("addon_taken", "orga_first").put("realId", "redis_taken")).statusCode());
+        for (JsonObject clash : new JsonObject[] {
+                addon("addon_taken", "orga_second"),                            // another owner's add-on id
+                addon("addon_taken", "orga_first").put("realId", "redis_other"), // another real id for it
+                addon("addon_taken", "orga_first").put("name", "renamed"),      // another name for it
+                addon("addon_new", "orga_second").put("realId", "redis_taken"), // someone else's real id
+                addon("redis_taken", "orga_second"),                            // an id that is someone's real id
+                addon("addon_new2", "orga_second").put("realId", "addon_taken")}) { // a real id that is someone's id
+            HttpResponse<String> response = create(ingest, clash);
+            assertEquals(409, response.statusCode(), clash.encode() + " -> " + response.body());
+            assertEquals("addon_conflict", new JsonObject(response.body()).getString("code"));
+        }
+        var addon = ingest.service.tokens().addon("addon_taken").orElseThrow();
+        assertEquals("orga_first", addon.ownerId());
+        assertEquals(1, addon.tokens().size());
+        assertTrue(ingest.service.tokens().addon("addon_new").isEmpty());
+        assertTrue(ingest.service.tokens().addonsOf("orga_second").isEmpty());
+    }
+
+    /**
+     * Two instances provisioning the same new add-on id for two owners at once both pass their own registry's check;
+     * the record applied first wins on every instance and the other request is undone and answered 409.
+     */
+    @Test
+    void concurrentProvisioningOnTwoInstancesHasExactlyOneWinner() throws Exception {
+        Map<String, String> sameTopics = Map.of("TOKENS_TOPIC", ingest.tokensTopic, "LOGS_TOPIC", ingest.logsTopic);
+        try (IngestFixture other = new IngestFixture(TestKafka.shared(), sameTopics)) {
+            for (int round = 0; round < 10; round++) {
+                String addonId = "addon_race_" + round;
+                CompletableFuture<HttpResponse<String>> a = CompletableFuture.supplyAsync(
+                        () -> uncheckedCreate(ingest, addon(addonId, "orga_a")));
+                CompletableFuture<HttpResponse<String>> b = CompletableFuture.supplyAsync(
+                        () -> uncheckedCreate(other, addon(addonId, "orga_b")));
+                List<Integer> statuses = List.of(a.get(60, TimeUnit.SECONDS).statusCode(),
+                        b.get(60, TimeUnit.SECONDS).statusCode());
+                assertEquals(List.of(201, 409), statuses.stream().sorted().toList(), "round " + round);
+                String winner = a.get().statusCode() == 201 ? "orga_a" : "orga_b";
+                String winnerToken = new JsonObject((a.get().statusCode() == 201 ? a : b).get().body()).getString("token");
+                for (IngestFixture instance : List.of(ingest, other)) {
+                    Await.until(() -> instance.service.tokens().byAddon(addonId).size() == 1, "loser's token revoked");
+                    var known = instance.service.tokens().addon(addonId).orElseThrow();
+                    assertEquals(winner, known.ownerId());
+                    assertEquals(List.of(winnerToken), known.tokens());
+                }
+            }
+        }
+    }
+
+    private HttpResponse<String> uncheckedCreate(IngestFixture on, JsonObject body) {
+        try {
+            return create(on, body);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Test
     void badCreateBodyIs400() throws Exception {
-        for (String body : new String[] {"", "[]", "{\"addonId\":\"a\"}", "{\"addonId\":1,\"ownerId\":\"o\"}"}) {
+        for (String body : new String[] {"", "[]", "{\"addonId\":\"a\"}", "{\"addonId\":1,\"ownerId\":\"o\"}",
+                "{\"addonId\":\"a\",\"ownerId\":\"o\",\"realId\":\" \"}", "{\"addonId\":\"a\",\"ownerId\":\"o\",\"name\":3}"}) {
             HttpResponse<String> response = call(HttpRequest.newBuilder(ingest.adminUri("/admin/tokens"))
                     .header("Authorization", "Bearer " + IngestFixture.ADMIN_TOKEN).POST(BodyPublishers.ofString(body)));
             assertEquals(400, response.statusCode(), body);

@@ -14,9 +14,24 @@ class TokenRecordJsonTest {
     void roundTrips() {
         TokenRecord record = new TokenRecord("addon_1", "orga_1", Instant.parse("2026-11-23T10:00:00Z"));
         byte[] json = TokenRecordJson.toBytes(record);
-        assertEquals("{\"addonId\":\"addon_1\",\"ownerId\":\"orga_1\",\"createdAt\":\"2026-11-23T10:00:00Z\"}",
-                new String(json, UTF_8));
+        assertEquals("{\"addonId\":\"addon_1\",\"realId\":\"addon_1\",\"name\":\"addon_1\",\"ownerId\":\"orga_1\","
+                + "\"createdAt\":\"2026-11-23T10:00:00Z\"}", new String(json, UTF_8));
         assertEquals(record, TokenRecordJson.fromBytes(json));
+    }
+
+    @Test
+    void roundTripsRealIdAndName() {
+        TokenRecord record = new TokenRecord("addon_1", "orga_1", Instant.parse("2026-11-23T10:00:00Z"),
+                "postgresql_0b4f1c2e", "orders-db");
+        assertEquals(record, TokenRecordJson.fromBytes(TokenRecordJson.toBytes(record)));
+    }
+
+    @Test
+    void recordsWrittenBeforeRealIdsReadAsTheAddonId() {
+        TokenRecord record = TokenRecordJson.fromBytes(
+                "{\"addonId\":\"addon_1\",\"ownerId\":\"orga_1\",\"createdAt\":\"2026-11-23T10:00:00Z\"}".getBytes(UTF_8));
+        assertEquals("addon_1", record.realId());
+        assertEquals("addon_1", record.name());
     }
 
     @Test

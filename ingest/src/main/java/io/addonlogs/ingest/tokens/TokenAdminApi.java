@@ -4,14 +4,18 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Optional;
 
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import io.addonlogs.common.tokens.TokenRecord;
 import io.addonlogs.common.tokens.TokenRecordJson;
 import io.addonlogs.service.http.JsonError;
+import io.addonlogs.service.tokens.Addon;
 import io.addonlogs.service.tokens.TokenRegistry;
 import io.addonlogs.service.tokens.TokenRegistryFollower;
 import io.vertx.core.Future;
@@ -27,10 +31,12 @@ import io.vertx.ext.web.handler.BodyHandler;
  * Provisioning on the management port, guarded by {@code Authorization: Bearer $INGEST_ADMIN_TOKEN} (403 for
  * every call when no admin token is configured): create, list and revoke log tokens. A write answers once the
  * record is in Kafka and this instance's registry has applied it, so the token works here at once (elsewhere
- * within the registry's follow delay).
+ * within the registry's follow delay). An add-on's owner, real id and name are fixed by its first token: a later
+ * token inherits them, and one that names them differently, or reuses another add-on's id or real id, is 409.
  */
 public final class TokenAdminApi {
 
+    private static final Logger LOG = LoggerFactory.getLogger(TokenAdminApi.class);
     private static final int MAX_ID_LENGTH = 200;
 
     private final Vertx vertx;
@@ -82,19 +88,60 @@ public final class TokenAdminApi {
         } catch (RuntimeException e) {
             body = null;
         }
-        String addonId = body == null ? null : body.getValue("addonId") instanceof String s ? s : null;
-        String ownerId = body == null ? null : body.getValue("ownerId") instanceof String s ? s : null;
-        if (!validId(addonId) || !validId(ownerId)) {
-            JsonError.send(ctx.response(), 400, "bad_request",
-                    "expected a JSON body {\"addonId\": \"...\", \"ownerId\": \"...\"} of non-blank strings");
+        String addonId = string(body, "addonId");
+        String ownerId = string(body, "ownerId");
+        String realId = string(body, "realId");
+        String name = string(body, "name");
+        if (!validId(addonId) || !validId(ownerId) || !optionalId(body, "realId", realId)
+                || !optionalId(body, "name", name)) {
+            JsonError.send(ctx.response(), 400, "bad_request", "expected a JSON body {\"addonId\": \"...\", "
+                    + "\"ownerId\": \"...\"} of non-blank strings, with optional \"realId\" and \"name\"");
             return;
         }
+        Optional<Addon> existing = registry.addon(addonId).or(() -> registry.addon(realId));
+        if (existing.isPresent()) {
+            String conflict = AddonConflict.of(existing.get(), addonId, ownerId, realId, name);
+            if (conflict != null) {
+                JsonError.send(ctx.response(), 409, "addon_conflict", conflict);
+                return;
+            }
+        }
         String token = TokenGenerator.next();
-        TokenRecord record = new TokenRecord(addonId, ownerId, Instant.now().truncatedTo(ChronoUnit.MILLIS));
+        TokenRecord record = new TokenRecord(addonId, ownerId, Instant.now().truncatedTo(ChronoUnit.MILLIS),
+                existing.map(Addon::realId).orElse(realId), existing.map(Addon::name).orElse(name));
         write(token, TokenRecordJson.toBytes(record))
+                .compose(v -> undoIfLost(token, record))
                 .onSuccess(v -> ctx.response().setStatusCode(201).putHeader("Content-Type", "application/json")
                         .end(describe(token, record).encode()))
-                .onFailure(e -> kafkaFailed(ctx, e));
+                .onFailure(e -> {
+                    if (e instanceof AddonConflict lost) {
+                        JsonError.send(ctx.response(), 409, "addon_conflict", lost.getMessage());
+                    } else {
+                        kafkaFailed(ctx, e);
+                    }
+                });
+    }
+
+    /**
+     * Another instance may have provisioned the same add-on id or real id for someone else at the same moment: every
+     * instance applies the (single-partition) topic in the same order and the first record wins, so once ours is
+     * applied, check that it won; if not, revoke the token (never handed out) and fail with the conflict.
+     */
+    private Future<Void> undoIfLost(String token, TokenRecord record) {
+        Optional<Addon> applied = registry.addon(record.addonId());
+        String conflict = applied.isEmpty() ? "add-on " + record.addonId() + " was revoked meanwhile"
+                : AddonConflict.of(applied.get(), record.addonId(), record.ownerId(), record.realId(), record.name());
+        String realIdOwner = registry.addon(record.realId()).map(Addon::id).orElse(null);
+        if (conflict == null && !record.addonId().equals(realIdOwner)) {
+            conflict = record.realId() + " already names add-on " + realIdOwner;
+        }
+        if (conflict == null) {
+            return Future.succeededFuture();
+        }
+        LOG.info("Provisioning add-on {} for {} lost to a concurrent one ({}): its new token is revoked",
+                record.addonId(), record.ownerId(), conflict);
+        AddonConflict lost = new AddonConflict(conflict);
+        return write(token, null).compose(v -> Future.failedFuture(lost));
     }
 
     private void list(RoutingContext ctx) {
@@ -143,7 +190,16 @@ public final class TokenAdminApi {
                 .mergeIn(new JsonObject(TokenRecordJson.toNode(record).toString()));
     }
 
+    private static String string(JsonObject body, String field) {
+        return body != null && body.getValue(field) instanceof String s ? s : null;
+    }
+
     private static boolean validId(String id) {
         return id != null && !id.isBlank() && id.length() <= MAX_ID_LENGTH;
+    }
+
+    /** Absent, or present as a valid id. */
+    private static boolean optionalId(JsonObject body, String field, String value) {
+        return body == null || !body.containsKey(field) || validId(value);
     }
 }
