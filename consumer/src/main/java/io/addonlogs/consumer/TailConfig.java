@@ -8,13 +8,19 @@ import io.addonlogs.common.config.Settings;
 /**
  * The consumer service's settings, read from environment variables (README, "Settings (consumer)").
  *
- * @param jwtSecret            HS256 key of viewer tokens; at least 32 bytes
+ * @param jwtSecret            HS256 key of viewer tokens (at least 32 bytes); null when only the platform's sign-in
+ *                             is used
+ * @param authUrl              the platform's sign-in endpoint ({@code VIEWER_AUTH_URL}), or null
+ * @param authTimeoutMs        how long a sign-in may take before the caller gets 503
+ * @param authCacheSeconds     how long a positive sign-in answer is reused
+ * @param authCacheEntries     how many sign-in answers are kept at most
  * @param heartbeatMs          period of the SSE {@code HEARTBEAT} event
  * @param viewerQueueBytes     bytes waiting to be written to one viewer beyond which it is dropped as too slow
  * @param viewerBufferedEvents live events held for a viewer while its history is replayed (dropped beyond)
  */
 public record TailConfig(String bootstrapServers, String logsTopic, String tokensTopic, String host, int port,
-                         int managementPort, String jwtSecret, int heartbeatMs, int viewerQueueBytes,
+                         int managementPort, String jwtSecret, String authUrl, int authTimeoutMs,
+                         int authCacheSeconds, int authCacheEntries, int heartbeatMs, int viewerQueueBytes,
                          int viewerBufferedEvents) {
 
     public static TailConfig from(Map<String, String> env) {
@@ -23,8 +29,16 @@ public record TailConfig(String bootstrapServers, String logsTopic, String token
 
     public static TailConfig from(Settings s) {
         String secret = s.optional("VIEWER_JWT_SECRET");
-        if (secret == null || secret.getBytes(StandardCharsets.UTF_8).length < 32) {
-            throw new IllegalArgumentException("VIEWER_JWT_SECRET must be set to at least 32 bytes (HS256 key)");
+        String authUrl = s.optional("VIEWER_AUTH_URL");
+        if (secret == null && authUrl == null) {
+            throw new IllegalArgumentException("set VIEWER_JWT_SECRET (HS256 key of viewer tokens, at least 32 bytes), "
+                    + "VIEWER_AUTH_URL (the platform's sign-in endpoint), or both");
+        }
+        if (secret != null && secret.getBytes(StandardCharsets.UTF_8).length < 32) {
+            throw new IllegalArgumentException("VIEWER_JWT_SECRET must be at least 32 bytes (HS256 key)");
+        }
+        if (authUrl != null && !authUrl.matches("(?i)https?://[^\\s]+")) {
+            throw new IllegalArgumentException("VIEWER_AUTH_URL must be an http:// or https:// URL");
         }
         return new TailConfig(
                 s.string("KAFKA_BOOTSTRAP_SERVERS", "localhost:9092"),
@@ -34,6 +48,10 @@ public record TailConfig(String bootstrapServers, String logsTopic, String token
                 s.port("CONSUMER_PORT", 8090),
                 s.port("CONSUMER_MANAGEMENT_PORT", 8091),
                 secret,
+                authUrl,
+                s.integer("VIEWER_AUTH_TIMEOUT_MS", 3000, 100, 60_000),
+                s.integer("VIEWER_AUTH_CACHE_SECONDS", 60, 0, 3600),
+                s.integer("VIEWER_AUTH_CACHE_ENTRIES", 10_000, 1, 1_000_000),
                 s.integer("SSE_HEARTBEAT_MS", 2000, 100, 60_000),
                 s.integer("SSE_VIEWER_QUEUE_BYTES", 1 << 20, 16 << 10, 64 << 20),
                 s.integer("SSE_VIEWER_BUFFERED_EVENTS", 10_000, 100, 1_000_000));
@@ -43,7 +61,9 @@ public record TailConfig(String bootstrapServers, String logsTopic, String token
     public String toString() {
         return "TailConfig[bootstrapServers=" + bootstrapServers + ", logsTopic=" + logsTopic + ", tokensTopic="
                 + tokensTopic + ", host=" + host + ", port=" + port + ", managementPort=" + managementPort
-                + ", jwtSecret=" + Settings.mask(jwtSecret) + ", heartbeatMs=" + heartbeatMs + ", viewerQueueBytes="
-                + viewerQueueBytes + ", viewerBufferedEvents=" + viewerBufferedEvents + "]";
+                + ", jwtSecret=" + (jwtSecret == null ? "unset" : Settings.mask(jwtSecret)) + ", authUrl=" + authUrl
+                + ", authTimeoutMs=" + authTimeoutMs + ", authCacheSeconds=" + authCacheSeconds + ", authCacheEntries="
+                + authCacheEntries + ", heartbeatMs=" + heartbeatMs + ", viewerQueueBytes=" + viewerQueueBytes
+                + ", viewerBufferedEvents=" + viewerBufferedEvents + "]";
     }
 }

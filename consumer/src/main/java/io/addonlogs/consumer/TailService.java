@@ -32,6 +32,7 @@ public final class TailService {
     private final TokenRegistryFollower follower;
     private final LiveReader live;
     private final TailMetrics metrics;
+    private final ViewerAuth auth;
     private final TailHttpVerticle http;
     private final ManagementServer management;
     private String httpDeployment;
@@ -44,7 +45,8 @@ public final class TailService {
         this.follower = TokenRegistryFollower.start(config.bootstrapServers(), config.tokensTopic(), tokens);
         this.live = new LiveReader(config.bootstrapServers(), config.logsTopic(), registry);
         this.metrics = new TailMetrics(registry);
-        this.http = new TailHttpVerticle(config, tokens, new ViewerAuth(config.jwtSecret()), live,
+        this.auth = ViewerAuth.create(vertx, config);
+        this.http = new TailHttpVerticle(config, tokens, auth, live,
                 new HistoryReader(config.bootstrapServers(), config.logsTopic()), metrics);
         Map<String, BooleanSupplier> checks = new LinkedHashMap<>();
         checks.put("tokenRegistry", tokens::isCaughtUp);
@@ -89,6 +91,7 @@ public final class TailService {
         Future<Void> undeployHttp = httpDeployment == null ? Future.succeededFuture() : vertx.undeploy(httpDeployment);
         stopped = undeployHttp
                 .onComplete(v -> LOG.info("SSE streams ended, HTTP server closed"))
+                .onComplete(v -> auth.close())
                 .compose(v -> vertx.executeBlocking(() -> {
                     live.close();
                     follower.close();

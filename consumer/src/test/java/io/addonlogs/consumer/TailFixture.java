@@ -89,9 +89,19 @@ final class TailFixture implements AutoCloseable {
 
     /** A consumer on this port (0: a free one), e.g. to restart one where its clients expect it. */
     TailService startConsumer(int port) {
+        return startConsumer(port, Map.of());
+    }
+
+    /** A consumer on a free port with these settings over the fixture's. */
+    TailService startConsumerWith(Map<String, String> settings) {
+        return startConsumer(0, settings);
+    }
+
+    private TailService startConsumer(int port, Map<String, String> settings) {
         Map<String, String> env = common(Map.of("CONSUMER_PORT", String.valueOf(port), "CONSUMER_MANAGEMENT_PORT", "0",
                 "VIEWER_JWT_SECRET", SECRET));
         env.putAll(consumerSettings);
+        env.putAll(settings);
         // each instance gets its own Vert.x, as separate processes would
         ServiceRuntime own = ServiceRuntime.create();
         consumerRuntimes.add(own);
@@ -111,11 +121,16 @@ final class TailFixture implements AutoCloseable {
 
     /** Registers a token in the registry topic, and waits until ingest and every consumer know it. */
     void register(String token, String addonId, String ownerId) throws Exception {
+        register(token, new TokenRecord(addonId, ownerId, Instant.now()));
+    }
+
+    /** Registers a token with this record (real id and name included), and waits until every service knows it. */
+    void register(String token, TokenRecord record) throws Exception {
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
                 new ByteArraySerializer(), new ByteArraySerializer())) {
             producer.send(new ProducerRecord<>(tokensTopic, token.getBytes(StandardCharsets.UTF_8),
-                    TokenRecordJson.toBytes(new TokenRecord(addonId, ownerId, Instant.now())))).get(30, TimeUnit.SECONDS);
+                    TokenRecordJson.toBytes(record))).get(30, TimeUnit.SECONDS);
         }
         Await.until(() -> ingest.tokens().lookup(token).isPresent()
                 && consumers.stream().allMatch(c -> c.tokens().lookup(token).isPresent()), "token known");

@@ -1,94 +1,93 @@
 package io.addonlogs.consumer.auth;
 
-import java.nio.charset.StandardCharsets;
-import java.text.ParseException;
-import java.time.Instant;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.function.Consumer;
 
-import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.crypto.MACVerifier;
-import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
-
-import io.vertx.core.http.HttpServerRequest;
+import io.addonlogs.consumer.TailConfig;
+import io.addonlogs.service.http.JsonError;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.RoutingContext;
 
 /**
- * Verifies viewer tokens: HS256 JWTs with {@code exp} and the claims {@code owners} and/or {@code addons}, taken
- * from {@code Authorization: Bearer}, the {@code oauth_token} of an OAuth PLAINTEXT header, or the
- * {@code access_token} query parameter (browsers' EventSource cannot set headers).
+ * Who is calling: a viewer JWT signed with {@code VIEWER_JWT_SECRET} is checked here; any other credentials go to
+ * the platform's sign-in ({@code VIEWER_AUTH_URL}) when one is configured. A JWT signed with our key decides alone
+ * (an expired one is 401, never sent on). Missing or refused credentials are 401; a sign-in that cannot answer is
+ * 503 with {@code Retry-After} (fail closed).
  */
 public final class ViewerAuth {
 
-    private static final Pattern OAUTH_TOKEN = Pattern.compile("oauth_token=\"([^\"]*)\"");
-
-    private final MACVerifier verifier;
-
-    public ViewerAuth(String secret) {
-        try {
-            this.verifier = new MACVerifier(secret.getBytes(StandardCharsets.UTF_8));
-        } catch (JOSEException e) {
-            throw new IllegalArgumentException("VIEWER_JWT_SECRET is not a usable HS256 key: " + e.getMessage(), e);
-        }
-    }
-
-    /** The viewer, or a reason for a 401. */
-    public sealed interface Result permits Allowed, Denied {
+    /** The viewer, or why not. */
+    public sealed interface Result permits Allowed, Denied, Unavailable {
     }
 
     public record Allowed(Viewer viewer) implements Result {
     }
 
+    /** 401. */
     public record Denied(String reason) implements Result {
     }
 
-    public Result authenticate(HttpServerRequest request) {
-        String token = tokenOf(request);
-        if (token == null) {
-            return new Denied("missing viewer token (Authorization: Bearer, OAuth oauth_token or access_token)");
-        }
-        return verify(token);
+    /** 503: the platform's sign-in is down or answered nonsense. */
+    public record Unavailable(String reason) implements Result {
     }
 
-    Result verify(String token) {
-        try {
-            SignedJWT jwt = SignedJWT.parse(token);
-            if (!JWSAlgorithm.HS256.equals(jwt.getHeader().getAlgorithm()) || !jwt.verify(verifier)) {
-                return new Denied("invalid viewer token signature");
-            }
-            JWTClaimsSet claims = jwt.getJWTClaimsSet();
-            if (claims.getExpirationTime() == null) {
-                return new Denied("viewer token has no exp");
-            }
-            if (!claims.getExpirationTime().toInstant().isAfter(Instant.now())) {
-                return new Denied("viewer token expired");
-            }
-            return new Allowed(new Viewer(set(claims.getStringListClaim("owners")),
-                    set(claims.getStringListClaim("addons"))));
-        } catch (ParseException | JOSEException | IllegalStateException e) {
-            return new Denied("malformed viewer token");
-        }
+    private static final int RETRY_AFTER_SECONDS = 5;
+
+    private final JwtViewers jwts;
+    private final PlatformSignIn platform;
+
+    ViewerAuth(JwtViewers jwts, PlatformSignIn platform) {
+        this.jwts = jwts;
+        this.platform = platform;
     }
 
-    private static Set<String> set(List<String> values) {
-        return values == null ? Set.of() : Set.copyOf(new HashSet<>(values));
+    public static ViewerAuth create(Vertx vertx, TailConfig config) {
+        return new ViewerAuth(config.jwtSecret() == null ? null : new JwtViewers(config.jwtSecret()),
+                config.authUrl() == null ? null : new PlatformSignIn(vertx, config.authUrl(), config.authTimeoutMs(),
+                        config.authCacheSeconds(), config.authCacheEntries()));
     }
 
-    static String tokenOf(HttpServerRequest request) {
-        String header = request.getHeader("Authorization");
-        if (header != null) {
-            if (header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-                return header.substring(7).trim();
+    /** Authenticates the caller, then runs {@code then} with the viewer; or answers 401 / 503 itself. */
+    public void withViewer(RoutingContext ctx, Consumer<Viewer> then) {
+        authenticate(ViewerCredentials.of(ctx.request())).onComplete(done -> {
+            Result result = done.succeeded() ? done.result() : new Unavailable("sign-in failed");
+            if (ctx.response().closed() || ctx.response().ended()) {
+                return;
             }
-            if (header.regionMatches(true, 0, "OAuth ", 0, 6)) {
-                Matcher m = OAUTH_TOKEN.matcher(header);
-                return m.find() ? m.group(1) : null;
+            if (result instanceof Allowed allowed) {
+                then.accept(allowed.viewer());
+            } else if (result instanceof Denied denied) {
+                ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"logs\"");
+                JsonError.send(ctx.response(), 401, "unauthorized", denied.reason());
+            } else if (result instanceof Unavailable unavailable) {
+                ctx.response().putHeader("Retry-After", String.valueOf(RETRY_AFTER_SECONDS));
+                JsonError.send(ctx.response(), 503, "auth_unavailable", unavailable.reason());
             }
+        });
+    }
+
+    Future<Result> authenticate(ViewerCredentials credentials) {
+        if (credentials == null || credentials.token().isEmpty()) {
+            return Future.succeededFuture(new Denied(
+                    "missing viewer credentials (Authorization: Bearer or OAuth, or access_token)"));
         }
-        return request.getParam("access_token");
+        String notOurs = "viewer tokens are not accepted here";
+        if (jwts != null) {
+            JwtViewers.Verdict verdict = jwts.verify(credentials.token());
+            if (verdict instanceof JwtViewers.Valid valid) {
+                return Future.succeededFuture(new Allowed(valid.viewer()));
+            }
+            if (verdict instanceof JwtViewers.Invalid invalid) {
+                return Future.succeededFuture(new Denied(invalid.reason()));
+            }
+            notOurs = ((JwtViewers.NotOurs) verdict).reason();
+        }
+        return platform == null ? Future.succeededFuture(new Denied(notOurs)) : platform.signIn(credentials.authorization());
+    }
+
+    public void close() {
+        if (platform != null) {
+            platform.close();
+        }
     }
 }

@@ -3,19 +3,20 @@ package io.addonlogs.consumer.sse;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
 import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
 
-import io.addonlogs.common.tokens.TokenRecord;
 import io.addonlogs.consumer.TailConfig;
+import io.addonlogs.consumer.auth.Viewer;
 import io.addonlogs.consumer.auth.ViewerAuth;
 import io.addonlogs.consumer.dashboard.DashboardRoutes;
 import io.addonlogs.consumer.kafka.HistoryReader;
 import io.addonlogs.consumer.kafka.LiveReader;
+import io.addonlogs.consumer.platform.SummaryRoute;
 import io.addonlogs.service.http.JsonError;
+import io.addonlogs.service.tokens.Addon;
 import io.addonlogs.service.tokens.TokenRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -26,8 +27,9 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * Serves {@code GET /v4/logs/organisations/{ownerId}/resources/{addonId}/logs} as Server-Sent Events, in the wire
- * format of the platform's existing clients. Checks the viewer (401), its right to the add-on (403) and that the
- * add-on belongs to that owner (404) before a {@link TailStream} takes over.
+ * format of the platform's existing clients, and {@code GET /v2/summary}, through which they find an add-on's owner.
+ * Checks the viewer (401), its right to the add-on (403) and that the add-on, named by id or real id, belongs to
+ * that owner (404) before a {@link TailStream} takes over.
  */
 public final class TailHttpVerticle extends VerticleBase {
 
@@ -56,6 +58,7 @@ public final class TailHttpVerticle extends VerticleBase {
     public Future<?> start() {
         Router router = Router.router(vertx);
         router.get(PATH).handler(this::tail);
+        new SummaryRoute(tokens, auth).mount(router);
         DashboardRoutes.mount(router);
         router.route().handler(ctx -> JsonError.send(ctx.response(), 404, "not_found", "no such endpoint"));
         return vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()))
@@ -74,21 +77,21 @@ public final class TailHttpVerticle extends VerticleBase {
     }
 
     private void tail(RoutingContext ctx) {
+        auth.withViewer(ctx, viewer -> tail(ctx, viewer));
+    }
+
+    /** The path names the add-on by id or real id; the stream itself always speaks of its id. */
+    private void tail(RoutingContext ctx, Viewer viewer) {
         String ownerId = ctx.pathParam("ownerId");
-        String addonId = ctx.pathParam("addonId");
-        ViewerAuth.Result result = auth.authenticate(ctx.request());
-        if (result instanceof ViewerAuth.Denied denied) {
-            ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"logs\"");
-            JsonError.send(ctx.response(), 401, "unauthorized", denied.reason());
+        String named = ctx.pathParam("addonId");
+        Addon addon = tokens.addon(named).filter(a -> a.ownerId().equals(ownerId)).orElse(null);
+        if (addon == null ? !viewer.mayLookUp(ownerId, named) : !viewer.mayRead(ownerId, addon)) {
+            JsonError.send(ctx.response(), 403, "forbidden", "these credentials do not give access to this add-on");
             return;
         }
-        if (!((ViewerAuth.Allowed) result).viewer().mayRead(ownerId, addonId)) {
-            JsonError.send(ctx.response(), 403, "forbidden", "this viewer token does not give access to this add-on");
-            return;
-        }
-        Set<Integer> partitions = partitionsOf(ownerId, addonId);
+        Set<Integer> partitions = addon == null ? Set.of() : partitionsOf(addon);
         if (partitions.isEmpty()) {
-            JsonError.send(ctx.response(), 404, "not_found", "no add-on " + addonId + " for owner " + ownerId);
+            JsonError.send(ctx.response(), 404, "not_found", "no add-on " + named + " for owner " + ownerId);
             return;
         }
         TailQuery query;
@@ -99,20 +102,19 @@ public final class TailHttpVerticle extends VerticleBase {
             return;
         }
         TailStream[] holder = new TailStream[1];
-        holder[0] = new TailStream(ctx.response(), ctx.request().connection(), context, query, addonId, config, live, history, metrics,
-                () -> streams.remove(holder[0]));
+        holder[0] = new TailStream(ctx.response(), ctx.request().connection(), context, query, addon.id(), config, live,
+                history, metrics, () -> streams.remove(holder[0]));
         streams.add(holder[0]);
         holder[0].start(partitions);
     }
 
     /** The partitions holding the add-on's lines: those of its tokens' keys (Kafka's default partitioner). */
-    private Set<Integer> partitionsOf(String ownerId, String addonId) {
+    private Set<Integer> partitionsOf(Addon addon) {
         int count = live.partitionCount();
         Set<Integer> partitions = new TreeSet<>();
-        for (Map.Entry<String, TokenRecord> token : tokens.byAddon(addonId)) {
-            if (token.getValue().ownerId().equals(ownerId) && count > 0) {
-                partitions.add(BuiltInPartitioner.partitionForKey(token.getKey().getBytes(StandardCharsets.UTF_8),
-                        count));
+        for (String token : addon.tokens()) {
+            if (count > 0) {
+                partitions.add(BuiltInPartitioner.partitionForKey(token.getBytes(StandardCharsets.UTF_8), count));
             }
         }
         return partitions;
