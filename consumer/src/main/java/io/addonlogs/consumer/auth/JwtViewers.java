@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
@@ -65,7 +66,7 @@ final class JwtViewers {
             }
             List<String> ownerIds = list(claims.getStringListClaim("owners"));
             List<String> addonIds = list(claims.getStringListClaim("addons"));
-            if (ownerIds.contains(null) || addonIds.contains(null)) {
+            if (ownerIds.stream().anyMatch(Objects::isNull) || addonIds.stream().anyMatch(Objects::isNull)) {
                 return new Invalid("viewer token has null owners or addons");
             }
             String id = claims.getSubject() == null ? "viewer" : claims.getSubject();

@@ -7,6 +7,8 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import io.addonlogs.consumer.TailConfig;
 import io.addonlogs.consumer.auth.Viewer;
@@ -34,6 +36,7 @@ import io.vertx.ext.web.RoutingContext;
 public final class TailHttpVerticle extends VerticleBase {
 
     public static final String PATH = "/v4/logs/organisations/:ownerId/resources/:addonId/logs";
+    private static final Logger LOG = LoggerFactory.getLogger(TailHttpVerticle.class);
 
     private final TailConfig config;
     private final TokenRegistry tokens;
@@ -61,6 +64,10 @@ public final class TailHttpVerticle extends VerticleBase {
         new SummaryRoute(tokens, auth).mount(router);
         DashboardRoutes.mount(router);
         router.route().handler(ctx -> JsonError.send(ctx.response(), 404, "not_found", "no such endpoint"));
+        router.route().failureHandler(ctx -> {
+            LOG.error("Failed to serve {} {}", ctx.request().method(), ctx.request().path(), ctx.failure());
+            JsonError.send(ctx.response(), 500, "internal_error", "the request failed; see the consumer's log");
+        });
         return vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()))
                 .requestHandler(router).listen().onSuccess(s -> server = s);
     }
