@@ -25,6 +25,15 @@ public final class AdminTokens {
 
     /** The add-on's first live token, created when it has none. */
     public String tokenFor(String addonId, String ownerId) throws IOException, InterruptedException {
+        return tokenFor(new JsonObject().put("addonId", addonId).put("ownerId", ownerId)).getString("token");
+    }
+
+    /**
+     * The add-on's first live token as the admin API describes it ({@code token, addonId, realId, name, ...}), created
+     * from {@code addon} ({@code addonId, ownerId} and optionally {@code realId, name}) when it has none.
+     */
+    public JsonObject tokenFor(JsonObject addon) throws IOException, InterruptedException {
+        String addonId = addon.getString("addonId");
         HttpResponse<String> existing = http.send(request(tokensUrl + "?addonId="
                 + URLEncoder.encode(addonId, StandardCharsets.UTF_8)).build(), HttpResponse.BodyHandlers.ofString());
         if (existing.statusCode() != 200) {
@@ -32,16 +41,15 @@ public final class AdminTokens {
         }
         JsonArray tokens = new JsonArray(existing.body());
         if (!tokens.isEmpty()) {
-            return tokens.getJsonObject(0).getString("token");
+            return tokens.getJsonObject(0);
         }
         HttpResponse<String> created = http.send(request(tokensUrl)
-                .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("addonId", addonId)
-                        .put("ownerId", ownerId).encode())).build(), HttpResponse.BodyHandlers.ofString());
+                .POST(HttpRequest.BodyPublishers.ofString(addon.encode())).build(), HttpResponse.BodyHandlers.ofString());
         if (created.statusCode() != 201) {
             throw new IllegalStateException("cannot create a token for " + addonId + " (" + created.statusCode()
                     + "): " + created.body());
         }
-        return new JsonObject(created.body()).getString("token");
+        return new JsonObject(created.body());
     }
 
     private HttpRequest.Builder request(String url) {

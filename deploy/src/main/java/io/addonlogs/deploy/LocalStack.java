@@ -20,6 +20,7 @@ import io.addonlogs.ingest.IngestService;
 import io.addonlogs.kafka.embedded.DataDirLock;
 import io.addonlogs.kafka.embedded.EmbeddedKafkaBroker;
 import io.addonlogs.service.runtime.ServiceRuntime;
+import io.vertx.core.json.JsonObject;
 
 /**
  * {@code java -jar deploy/target/log-collector-local.jar}: an embedded single-node Kafka (data kept under
@@ -31,23 +32,27 @@ public final class LocalStack implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
     static final String DEMO_ADDON = "addon_demo";
     static final String DEMO_OWNER = "orga_demo";
+    static final String DEMO_NAME = "demo-db";
 
     private final EmbeddedKafkaBroker kafka;
     private final IngestConfig config;
     private final TailConfig tailConfig;
+    private final Map<String, String> serviceEnv;
     private final ServiceRuntime ingestRuntime;
     private final IngestService ingest;
-    private final ServiceRuntime tailRuntime;
-    private final TailService tail;
+    private ServiceRuntime tailRuntime;
+    private TailService tail;
     private String token;
+    private String demoRealId;
     private String viewer;
     private boolean closed;
 
-    private LocalStack(EmbeddedKafkaBroker kafka, IngestConfig config, TailConfig tailConfig,
+    private LocalStack(EmbeddedKafkaBroker kafka, Map<String, String> serviceEnv, IngestConfig config, TailConfig tailConfig,
                        ServiceRuntime ingestRuntime, IngestService ingest, ServiceRuntime tailRuntime, TailService tail) {
         this.kafka = kafka;
         this.config = config;
         this.tailConfig = tailConfig;
+        this.serviceEnv = Map.copyOf(serviceEnv);
         this.ingestRuntime = ingestRuntime;
         this.ingest = ingest;
         this.tailRuntime = tailRuntime;
@@ -99,14 +104,17 @@ public final class LocalStack implements AutoCloseable {
         IngestService ingest = IngestService.start(ingestRuntime.vertx(), ingestRuntime.registry(), config).await();
         ServiceRuntime tailRuntime = ServiceRuntime.create();
         TailService tail = TailService.start(tailRuntime.vertx(), tailRuntime.registry(), tailConfig).await();
-        LocalStack stack = new LocalStack(kafka, config, tailConfig, ingestRuntime, ingest, tailRuntime, tail);
+        LocalStack stack = new LocalStack(kafka, env, config, tailConfig, ingestRuntime, ingest, tailRuntime, tail);
         try {
             while (!ingest.ready() || !tail.ready()) {
                 Thread.sleep(50);
             }
             // reused across restarts (the registry is in Kafka), created on first start
-            stack.token = new AdminTokens(stack.ingestManagementUrl(), config.adminToken())
-                    .tokenFor(DEMO_ADDON, DEMO_OWNER);
+            JsonObject demo = new AdminTokens(stack.ingestManagementUrl(), config.adminToken())
+                    .tokenFor(new JsonObject().put("addonId", DEMO_ADDON).put("ownerId", DEMO_OWNER)
+                            .put("realId", "postgresql_" + UUID.randomUUID()).put("name", DEMO_NAME));
+            stack.token = demo.getString("token");
+            stack.demoRealId = demo.getString("realId");
             stack.viewer = ViewerTokens.mint(tailConfig.jwtSecret(), DEMO_OWNER, Duration.ofDays(1));
             return stack;
         } catch (Exception | Error e) {
@@ -154,6 +162,32 @@ public final class LocalStack implements AutoCloseable {
         return tailConfig.jwtSecret();
     }
 
+    /** The demo add-on's real id (as the platform's CLI names it). */
+    String demoRealId() {
+        return demoRealId;
+    }
+
+    /** The demo add-on's log token. */
+    String demoLogToken() {
+        return token;
+    }
+
+    /** The demo viewer token printed by the launcher (24 h, owner {@code orga_demo}). */
+    String demoViewerToken() {
+        return viewer;
+    }
+
+    /** Stops the consumer (ending its streams) and starts a new one on the same port, as a redeploy would. */
+    synchronized void restartConsumer() {
+        int port = tail.port();
+        tailRuntime.shutDown(tail::stop);
+        Map<String, String> env = new HashMap<>(serviceEnv);
+        env.put("CONSUMER_PORT", String.valueOf(port));
+        env.put("CONSUMER_MANAGEMENT_PORT", "0");
+        tailRuntime = ServiceRuntime.create();
+        tail = TailService.start(tailRuntime.vertx(), tailRuntime.registry(), TailConfig.from(env)).await();
+    }
+
     /** Stops the consumer (ending SSE streams), the ingest (finishing requests, flushing), then Kafka. */
     @Override
     public synchronized void close() {
@@ -178,6 +212,12 @@ public final class LocalStack implements AutoCloseable {
                 + "#token=" + viewer;
     }
 
+    /** A {@code clever} command line against this stack, with the demo viewer token as the CLI's credentials. */
+    String cliCommand(String arguments) {
+        return "API_HOST=http://localhost:" + tail.port() + " CLEVER_TOKEN=" + viewer
+                + " CLEVER_SECRET=unused npx --yes -p node@22 -p clever-tools@4 clever " + arguments;
+    }
+
     /** What the launcher prints: where everything is and commands that work as printed. */
     String instructions(long startMillis) {
         String logs = "http://localhost:" + ingest.port() + "/logs";
@@ -190,7 +230,7 @@ public final class LocalStack implements AutoCloseable {
                 "  Ingest     " + logs,
                 "  Management http://localhost:" + ingest.managementPort() + "/health/ready  /metrics  /admin/tokens",
                 "  Admin token (INGEST_ADMIN_TOKEN): " + config.adminToken(),
-                "  Demo add-on " + DEMO_ADDON + " of " + DEMO_OWNER + ", log token " + token,
+                "  Demo add-on " + DEMO_ADDON + " (real id " + demoRealId + ") of " + DEMO_OWNER + ", log token " + token,
                 "",
                 "Send a line (expect HTTP 204):",
                 "  curl -i -X POST " + logs + " --user token:" + token
@@ -205,6 +245,11 @@ public final class LocalStack implements AutoCloseable {
                 "  (with history: append ?since=2026-01-01T00:00:00Z; consumer management on http://localhost:"
                         + tail.managementPort() + "/metrics)",
                 "  Demo viewer token (JWT, 24 h, owner " + DEMO_OWNER + "): " + viewer,
+                "",
+                "Or with the platform's own CLI, unmodified (clever-tools 4.x needs Node 22; npx fetches both):",
+                "  " + cliCommand("logs --addon " + demoRealId),
+                "  (the add-on by its id " + DEMO_ADDON + " or real id " + demoRealId + "; add --since 1h, --search TEXT, "
+                        + "--format json-stream)",
                 "",
                 "See what Kafka holds (needs kcat):",
                 "  kcat -C -b " + kafka.bootstrapServers() + " -t " + config.logsTopic() + " -f '%k %h %s\\n' -e",
