@@ -103,6 +103,9 @@ class AdminApiTest {
         var known = ingest.service.tokens().addon("postgresql_0b4f1c2e").orElseThrow();
         assertEquals("addon_real", known.id());
         assertEquals(2, known.tokens().size());
+        HttpResponse<String> byRealId = call(HttpRequest.newBuilder(ingest.adminUri("/admin/tokens?addonId=postgresql_0b4f1c2e"))
+                .header("Authorization", "Bearer " + IngestFixture.ADMIN_TOKEN).GET());
+        assertEquals(2, new JsonArray(byRealId.body()).size(), "listed by real id too");
 
         HttpResponse<String> plain = create(ingest, addon("addon_plain", "orga_real"));
         assertEquals("addon_plain", new JsonObject(plain.body()).getString("realId"), "no real id: the id stands");

@@ -147,7 +147,8 @@ public final class TokenAdminApi {
     private void list(RoutingContext ctx) {
         String addonId = ctx.request().getParam("addonId");
         JsonArray out = new JsonArray();
-        registry.byAddon(addonId).forEach(entry -> out.add(describe(entry.getKey(), entry.getValue())));
+        registry.addon(addonId).ifPresent(addon -> registry.byAddon(addon.id())
+                .forEach(entry -> out.add(describe(entry.getKey(), entry.getValue()))));
         ctx.response().putHeader("Content-Type", "application/json").end(out.encode());
     }
 
