@@ -17,11 +17,18 @@ import io.addonlogs.common.config.Settings;
  * @param heartbeatMs          period of the SSE {@code HEARTBEAT} event
  * @param viewerQueueBytes     bytes waiting to be written to one viewer beyond which it is dropped as too slow
  * @param viewerBufferedEvents live events held for a viewer while its history is replayed (dropped beyond)
+ * @param viewerHeldBytes      live record bytes held for a viewer while its history is replayed (dropped beyond)
+ * @param historyReaders       threads (each with its own Kafka consumer) serving history steps to every viewer
+ * @param maxReplays           viewers replaying history at once on this instance (503 beyond)
+ * @param maxTailsPerViewer    open tails of one viewer identity on this instance (429 beyond)
+ * @param sendBufferBytes      the kernel send buffer of each viewer connection: with the write queue, what a viewer
+ *                             that stopped reading can make this instance read and encode
  */
 public record TailConfig(String bootstrapServers, String logsTopic, String tokensTopic, String host, int port,
                          int managementPort, String jwtSecret, String authUrl, int authTimeoutMs,
                          int authCacheSeconds, int authCacheEntries, int heartbeatMs, int viewerQueueBytes,
-                         int viewerBufferedEvents) {
+                         int viewerBufferedEvents, int viewerHeldBytes, int historyReaders, int maxReplays,
+                         int maxTailsPerViewer, int sendBufferBytes) {
 
     public static TailConfig from(Map<String, String> env) {
         return from(new Settings(env));
@@ -54,7 +61,12 @@ public record TailConfig(String bootstrapServers, String logsTopic, String token
                 s.integer("VIEWER_AUTH_CACHE_ENTRIES", 10_000, 1, 1_000_000),
                 s.integer("SSE_HEARTBEAT_MS", 2000, 100, 60_000),
                 s.integer("SSE_VIEWER_QUEUE_BYTES", 1 << 20, 16 << 10, 64 << 20),
-                s.integer("SSE_VIEWER_BUFFERED_EVENTS", 10_000, 100, 1_000_000));
+                s.integer("SSE_VIEWER_BUFFERED_EVENTS", 10_000, 100, 1_000_000),
+                s.integer("SSE_VIEWER_HELD_BYTES", 8 << 20, 64 << 10, 256 << 20),
+                s.integer("CONSUMER_HISTORY_READERS", 2, 1, 64),
+                s.integer("CONSUMER_MAX_REPLAYS", 256, 1, 100_000),
+                s.integer("CONSUMER_MAX_TAILS_PER_VIEWER", 20, 1, 100_000),
+                s.integer("SSE_SEND_BUFFER_BYTES", 256 << 10, 16 << 10, 64 << 20));
     }
 
     @Override
@@ -64,6 +76,8 @@ public record TailConfig(String bootstrapServers, String logsTopic, String token
                 + ", jwtSecret=" + (jwtSecret == null ? "unset" : Settings.mask(jwtSecret)) + ", authUrl=" + authUrl
                 + ", authTimeoutMs=" + authTimeoutMs + ", authCacheSeconds=" + authCacheSeconds + ", authCacheEntries="
                 + authCacheEntries + ", heartbeatMs=" + heartbeatMs + ", viewerQueueBytes=" + viewerQueueBytes
-                + ", viewerBufferedEvents=" + viewerBufferedEvents + "]";
+                + ", viewerBufferedEvents=" + viewerBufferedEvents + ", viewerHeldBytes=" + viewerHeldBytes
+                + ", historyReaders=" + historyReaders + ", maxReplays=" + maxReplays + ", maxTailsPerViewer="
+                + maxTailsPerViewer + ", sendBufferBytes=" + sendBufferBytes + "]";
     }
 }

@@ -33,6 +33,7 @@ public final class TailService {
     private final LiveReader live;
     private final TailMetrics metrics;
     private final ViewerAuth auth;
+    private final HistoryReader history;
     private final TailHttpVerticle http;
     private final ManagementServer management;
     private String httpDeployment;
@@ -46,8 +47,10 @@ public final class TailService {
         this.live = new LiveReader(config.bootstrapServers(), config.logsTopic(), registry);
         this.metrics = new TailMetrics(registry);
         this.auth = ViewerAuth.create(vertx, config);
+        this.history = new HistoryReader(config.bootstrapServers(), config.logsTopic(), config.historyReaders(),
+                config.maxReplays());
         this.http = new TailHttpVerticle(config, tokens, auth, live,
-                new HistoryReader(config.bootstrapServers(), config.logsTopic()), metrics);
+                history, metrics);
         Map<String, BooleanSupplier> checks = new LinkedHashMap<>();
         checks.put("tokenRegistry", tokens::isCaughtUp);
         checks.put("kafka", () -> live.partitionCount() > 0 && live.running());
@@ -78,6 +81,10 @@ public final class TailService {
         return metrics;
     }
 
+    public HistoryReader history() {
+        return history;
+    }
+
     public boolean ready() {
         return tokens.isCaughtUp() && live.partitionCount() > 0 && !stopping;
     }
@@ -94,6 +101,7 @@ public final class TailService {
                 .onComplete(v -> auth.close())
                 .compose(v -> vertx.executeBlocking(() -> {
                     live.close();
+                    history.close();
                     follower.close();
                     return null;
                 }, false))

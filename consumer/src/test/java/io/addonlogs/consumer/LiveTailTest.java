@@ -156,7 +156,7 @@ class LiveTailTest {
         }
         String until = URLEncoder.encode(after.toString(), StandardCharsets.UTF_8);
         try (SseClient sse = SseClient.open(fixture.tailUri(fixture.consumers.get(0), "orga_limit", "addon_limit",
-                "since=" + since + "&until=" + until + "&field=x&instanceId=y&throttleElements=3"),
+                "since=" + since + "&until=" + until + "&field=x&deploymentId=y&instanceId=postgres.7&throttleElements=3"),
                 bearer(viewerOf("orga_limit")))) {
             assertEquals(range("l", 0, 5), messages(sse.next(5, 10_000)));
             SseClient.Event end = sse.next(5_000);
@@ -174,6 +174,33 @@ class LiveTailTest {
             fixture.post(token, List.of("INFO ok", "ERROR boom", "INFO fine", "ERROR again"));
             assertEquals(List.of("ERROR boom", "ERROR again"), messages(sse.next(2, 10_000)));
         }
+    }
+
+    @Test
+    void severityServiceInstanceAndHostFiltersWorkTogetherOverHistoryAndLive() throws Exception {
+        String token = "lt_filters_token_0000000000000000000000";
+        fixture.register(token, "addon_filters", "orga_filters");
+        Instant before = Instant.now().minusSeconds(1);
+        // PRI 187 = local7.err, 188 = local7.warning, 190 = local7.info, 186 = local7.crit
+        List<String> lines = List.of(
+                "<187>1 2026-11-23T10:00:00.000Z db-1 " + token + " postgres.1 checkpointer - old err db-1",
+                "<190>1 2026-11-23T10:00:00.000Z db-1 " + token + " postgres.1 checkpointer - old info db-1",
+                "<188>1 2026-11-23T10:00:00.000Z db-2 " + token + " postgres.1 checkpointer - old warning db-2",
+                "<186>1 2026-11-23T10:00:00.000Z db-1 " + token + " postgres.2 checkpointer - old crit other pid",
+                "<187>1 2026-11-23T10:00:00.000Z db-1 " + token + " postgres.1 autovacuum - old err other service");
+        fixture.postLines(lines);
+        String since = URLEncoder.encode(before.toString(), StandardCharsets.UTF_8);
+        try (SseClient sse = SseClient.open(fixture.tailUri(fixture.consumers.get(0), "orga_filters", "addon_filters",
+                "since=" + since + "&severity=warning&service=checkpointer&instanceId=postgres.1&hostname=db-1"),
+                bearer(viewerOf("orga_filters")))) {
+            assertEquals(List.of("old err db-1"), messages(sse.next(1, 10_000)), "history, filtered on the server");
+            fixture.postLines(lines.stream().map(l -> l.replace(" old ", " new ")).toList());
+            assertEquals(List.of("new err db-1"), messages(sse.next(1, 10_000)), "live, filtered the same way");
+            assertNull(sse.next(1_000), "nothing else passes");
+        }
+        SseClient bad = SseClient.open(fixture.tailUri(fixture.consumers.get(0), "orga_filters", "addon_filters",
+                "severity=loud"), bearer(viewerOf("orga_filters")));
+        assertEquals(400, bad.status, "an unknown severity is a 400");
     }
 
     @Test

@@ -8,12 +8,16 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.crypto.MACVerifier;
+import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import com.nimbusds.jwt.proc.BadJWTException;
+import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 
 /**
  * Viewer tokens signed by the platform with the shared HS256 key: {@code exp}, and the claims {@code owners}
@@ -36,7 +40,16 @@ final class JwtViewers {
     record NotOurs(String reason) implements Verdict {
     }
 
+    /** exp required and in the future, nbf (if any) in the past; no clock skew, as the stream ends at exp. */
+    private static final DefaultJWTClaimsVerifier<SecurityContext> CLAIMS = claimsVerifier();
+
     private final MACVerifier verifier;
+
+    private static DefaultJWTClaimsVerifier<SecurityContext> claimsVerifier() {
+        DefaultJWTClaimsVerifier<SecurityContext> verifier = new DefaultJWTClaimsVerifier<>(null, Set.of("exp"));
+        verifier.setMaxClockSkew(0);
+        return verifier;
+    }
 
     JwtViewers(String secret) {
         try {
@@ -58,22 +71,26 @@ final class JwtViewers {
         }
         try {
             JWTClaimsSet claims = jwt.getJWTClaimsSet();
-            if (claims.getExpirationTime() == null) {
-                return new Invalid("viewer token has no exp");
+            try {
+                CLAIMS.verify(claims, null);
+            } catch (BadJWTException e) {
+                return new Invalid("viewer token refused: " + e.getMessage());
             }
-            if (!claims.getExpirationTime().toInstant().isAfter(Instant.now())) {
-                return new Invalid("viewer token expired");
+            if (claims.getIssueTime() != null && claims.getIssueTime().toInstant().isAfter(Instant.now())) {
+                return new Invalid("viewer token refused: issued in the future (iat)");
             }
             List<String> ownerIds = list(claims.getStringListClaim("owners"));
             List<String> addonIds = list(claims.getStringListClaim("addons"));
             if (ownerIds.stream().anyMatch(Objects::isNull) || addonIds.stream().anyMatch(Objects::isNull)) {
                 return new Invalid("viewer token has null owners or addons");
             }
-            String id = claims.getSubject() == null ? "viewer" : claims.getSubject();
+            // without sub, the token itself is the identity (per-viewer limits count its streams)
+            String id = claims.getSubject() != null ? claims.getSubject() : "jwt-" + Integer.toHexString(token.hashCode());
             String name = claims.getStringClaim("name");
             Map<String, String> owners = new HashMap<>();
             ownerIds.forEach(owner -> owners.put(owner, owner));
-            return new Valid(new Viewer(id, name == null ? id : name, owners, new HashSet<>(addonIds)));
+            return new Valid(new Viewer(id, name == null ? id : name, owners, new HashSet<>(addonIds),
+                    claims.getExpirationTime().toInstant()));
         } catch (ParseException e) {
             return new Invalid("viewer token has malformed claims: " + e.getMessage());
         }

@@ -130,7 +130,7 @@ final class PlatformSignIn {
             }
             addons.add(addonId);
         }
-        return new Viewer(id, name == null ? id : name, owners, addons);
+        return new Viewer(id, name == null ? id : name, owners, addons, null);
     }
 
     private static String digest(String authorization) {

@@ -1,5 +1,6 @@
 package io.addonlogs.consumer.auth;
 
+import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
 
@@ -7,9 +8,10 @@ import io.addonlogs.service.tokens.Addon;
 
 /**
  * Who a caller is and what they may read: their own id and name, the owners (organisations, or the user itself)
- * whose add-ons they may read, with display names, and single add-ons (by id or real id).
+ * whose add-ons they may read, with display names, single add-ons (by id or real id), and when the credentials
+ * expire (null: they do not say). The id also keys per-viewer limits.
  */
-public record Viewer(String id, String name, Map<String, String> owners, Set<String> addons) {
+public record Viewer(String id, String name, Map<String, String> owners, Set<String> addons, Instant expiresAt) {
 
     public Viewer {
         owners = Map.copyOf(owners);

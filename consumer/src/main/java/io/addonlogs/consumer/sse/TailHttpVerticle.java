@@ -37,6 +37,7 @@ public final class TailHttpVerticle extends VerticleBase {
 
     public static final String PATH = "/v4/logs/organisations/:ownerId/resources/:addonId/logs";
     private static final Logger LOG = LoggerFactory.getLogger(TailHttpVerticle.class);
+    private static final int RETRY_AFTER_SECONDS = 5;
 
     private final TailConfig config;
     private final TokenRegistry tokens;
@@ -45,6 +46,7 @@ public final class TailHttpVerticle extends VerticleBase {
     private final HistoryReader history;
     private final TailMetrics metrics;
     private final Set<TailStream> streams = new HashSet<>();
+    private final ViewerTails tails;
     private HttpServer server;
 
     public TailHttpVerticle(TailConfig config, TokenRegistry tokens, ViewerAuth auth, LiveReader live,
@@ -55,6 +57,7 @@ public final class TailHttpVerticle extends VerticleBase {
         this.live = live;
         this.history = history;
         this.metrics = metrics;
+        this.tails = new ViewerTails(config.maxTailsPerViewer());
     }
 
     @Override
@@ -68,7 +71,8 @@ public final class TailHttpVerticle extends VerticleBase {
             LOG.error("Failed to serve {} {}", ctx.request().method(), ctx.request().path(), ctx.failure());
             JsonError.send(ctx.response(), 500, "internal_error", "the request failed; see the consumer's log");
         });
-        return vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()))
+        return vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port())
+                        .setSendBufferSize(config.sendBufferBytes()))
                 .requestHandler(router).listen().onSuccess(s -> server = s);
     }
 
@@ -108,9 +112,26 @@ public final class TailHttpVerticle extends VerticleBase {
             JsonError.send(ctx.response(), 400, "bad_request", e.getMessage());
             return;
         }
+        if (!tails.tryOpen(viewer.id())) {
+            ctx.response().putHeader("Retry-After", String.valueOf(RETRY_AFTER_SECONDS));
+            JsonError.send(ctx.response(), 429, "too_many_tails", "these credentials have " + config.maxTailsPerViewer()
+                    + " tails open on this server already; close one");
+            return;
+        }
+        boolean replays = query.resumeFrom() != null || query.since() != null;
+        if (replays && !history.tryStartReplay()) {
+            tails.closed(viewer.id());
+            ctx.response().putHeader("Retry-After", String.valueOf(RETRY_AFTER_SECONDS));
+            JsonError.send(ctx.response(), 503, "history_busy", "this server replays " + config.maxReplays()
+                    + " histories already; retry, or connect to another instance");
+            return;
+        }
         TailStream[] holder = new TailStream[1];
         holder[0] = new TailStream(ctx.response(), ctx.request().connection(), context, query, addon.id(), config, live,
-                history, metrics, () -> streams.remove(holder[0]));
+                history, metrics, replays, viewer.id(), viewer.expiresAt(), () -> {
+                    streams.remove(holder[0]);
+                    tails.closed(viewer.id());
+                });
         streams.add(holder[0]);
         holder[0].start(partitions);
     }

@@ -6,15 +6,28 @@ import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.Optional;
 
+import io.addonlogs.common.model.LogEvent;
+import io.addonlogs.common.syslog.Severity;
 import io.addonlogs.consumer.kafka.Cursor;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
- * What a viewer asked for: {@code since}, {@code until} (ISO-8601), {@code limit}, {@code filter} (substring of the
- * message) and {@code Last-Event-ID} (wins over {@code since}). {@code field}, {@code instanceId},
- * {@code deploymentId} and {@code throttle*} are accepted and ignored.
+ * What a viewer asked for: {@code since}, {@code until} (ISO-8601), {@code limit}, {@code Last-Event-ID} (wins over
+ * {@code since}), and the filters, all of which a line must pass: {@code filter} (substring of the message),
+ * {@code severity} (that level and worse), {@code service} (MSGID), {@code instanceId} (PROCID) and {@code hostname}
+ * (exact). {@code field}, {@code deploymentId} and {@code throttle*} are accepted and ignored.
  */
-record TailQuery(Instant since, Instant until, Integer limit, String filter, Map<Integer, Long> resumeFrom) {
+record TailQuery(Instant since, Instant until, Integer limit, String filter, Severity severity, String service,
+                 String instanceId, String hostname, Map<Integer, Long> resumeFrom) {
+
+    /** Whether a line passes every filter of this query. */
+    boolean matches(LogEvent event, Severity lineSeverity) {
+        return (filter == null || event.message().contains(filter))
+                && (severity == null || lineSeverity.code() <= severity.code())
+                && (service == null || service.equals(event.service()))
+                && (instanceId == null || instanceId.equals(event.instanceId()))
+                && (hostname == null || hostname.equals(event.hostname()));
+    }
 
     /** The query; throws {@link IllegalArgumentException} with a reason for a 400. */
     static TailQuery parse(HttpServerRequest request) {
@@ -30,6 +43,12 @@ record TailQuery(Instant since, Instant until, Integer limit, String filter, Map
                 }
             }
             String filter = request.getParam("filter");
+            String severityName = blankToNull(request.getParam("severity"));
+            Severity severity = severityName == null ? null : Severity.named(severityName);
+            if (severityName != null && severity == null) {
+                throw new IllegalArgumentException("severity must be one of emerg, alert, crit, err, warning, notice, "
+                        + "info, debug (or 0-7)");
+            }
             String lastEventId = request.getHeader("Last-Event-ID");
             Map<Integer, Long> resume = null;
             if (lastEventId != null && !lastEventId.isBlank()) {
@@ -39,12 +58,18 @@ record TailQuery(Instant since, Instant until, Integer limit, String filter, Map
                 }
                 resume = cursor.get();
             }
-            return new TailQuery(since, until, limit, filter == null || filter.isEmpty() ? null : filter, resume);
+            return new TailQuery(since, until, limit, filter == null || filter.isEmpty() ? null : filter, severity,
+                    blankToNull(request.getParam("service")), blankToNull(request.getParam("instanceId")),
+                    blankToNull(request.getParam("hostname")), resume);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("limit must be a positive number", e);
         } catch (DateTimeParseException e) {
             throw new IllegalArgumentException("since and until must be ISO-8601 date-times, e.g. 2026-11-23T10:00:00Z", e);
         }
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
     }
 
     private static Instant instant(String value) {

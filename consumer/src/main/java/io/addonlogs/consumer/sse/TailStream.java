@@ -1,40 +1,40 @@
 package io.addonlogs.consumer.sse;
 
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
-import io.addonlogs.common.model.LogEvent;
-import io.addonlogs.common.model.LogEventJson;
-import io.addonlogs.common.syslog.Rfc5424Header;
 import io.addonlogs.consumer.TailConfig;
-import io.addonlogs.consumer.kafka.Cursor;
 import io.addonlogs.consumer.kafka.HistoryReader;
 import io.addonlogs.consumer.kafka.LiveReader;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
+import io.addonlogs.service.http.JsonError;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerResponse;
 
 /**
  * One viewer's live tail over SSE. Subscribes to the live reader first (learning where its live feed starts),
- * replays history up to that point (from the cursor, or from {@code since}), then writes the live lines it held
- * meanwhile and goes on live: no gap and, since every record's offset is checked against the cursor, no
- * duplicate. A viewer whose unwritten bytes pass the queue bound, or whose held lines pass their bound during the
- * replay, is disconnected (it resumes by cursor). Lives on its connection's event loop.
+ * replays history up to that point (from the cursor, or from {@code since}) one step at a time, asking the history
+ * reader for the next step only once the previous one is written (a viewer that does not read holds no thread),
+ * then writes the live lines it held meanwhile and goes on live: no gap and, since every record's offset is
+ * checked against the cursor, no duplicate. A viewer whose unwritten bytes pass the queue bound, whose held lines
+ * pass their bounds during the replay, or whose replay cannot write for {@link #STALLED_MS}, is disconnected (it
+ * resumes by cursor). The stream ends with {@code TOKEN_EXPIRED} when the viewer's credentials expire. Lives on
+ * its connection's event loop.
  */
 final class TailStream implements LiveReader.Subscriber {
 
     private static final String HEARTBEAT = "event: HEARTBEAT\ndata: \n\n";
+    /** A replay that cannot write for this long is dropped (it resumes by cursor). */
+    static final long STALLED_MS = 60_000;
 
     private final HttpServerResponse response;
     private final HttpConnection connection;
@@ -46,17 +46,27 @@ final class TailStream implements LiveReader.Subscriber {
     private final HistoryReader history;
     private final TailMetrics metrics;
     private final Runnable onClose;
-    private final Rfc5424Header header = new Rfc5424Header();
-    private final TreeMap<Integer, Long> next = new TreeMap<>();
+    private final Instant expiresAt;
+    private final String viewerId;
+    private final EventEncoder encoder;
     private final ArrayDeque<ConsumerRecord<byte[], byte[]>> held = new ArrayDeque<>();
+    private long heldBytes;
     private boolean isLive;
+    private boolean replaying;
     private volatile boolean closed;
-    private int sent;
     private long heartbeatTimer = -1;
     private long untilTimer = -1;
+    private long expiryTimer = -1;
+    private long stallTimer = -1;
 
-    TailStream(HttpServerResponse response, HttpConnection connection, Context context, TailQuery query, String addonId, TailConfig config,
-               LiveReader live, HistoryReader history, TailMetrics metrics, Runnable onClose) {
+    /**
+     * {@code replaySlot}: the caller took one of the history reader's replay slots for this stream (it replays), to
+     * be given back when the replay ends; {@code viewerId}: whose turn its history reads take; {@code expiresAt}:
+     * when the viewer's credentials expire, or null.
+     */
+    TailStream(HttpServerResponse response, HttpConnection connection, Context context, TailQuery query, String addonId,
+               TailConfig config, LiveReader live, HistoryReader history, TailMetrics metrics, boolean replaySlot,
+               String viewerId, Instant expiresAt, Runnable onClose) {
         this.response = response;
         this.connection = connection;
         this.context = context;
@@ -67,6 +77,10 @@ final class TailStream implements LiveReader.Subscriber {
         this.history = history;
         this.metrics = metrics;
         this.onClose = onClose;
+        this.replaying = replaySlot;
+        this.expiresAt = expiresAt;
+        this.viewerId = viewerId;
+        this.encoder = new EventEncoder(query, addonId);
     }
 
     @Override
@@ -86,6 +100,12 @@ final class TailStream implements LiveReader.Subscriber {
                     if (closed) {
                         return Future.failedFuture("viewer left");
                     }
+                    String beyond = beyondTheEnd(liveStart);
+                    if (beyond != null) {
+                        JsonError.send(response, 400, "bad_request", beyond);
+                        cleanUp();
+                        return Future.failedFuture(beyond);
+                    }
                     openStream();
                     return startPositions(partitions, liveStart).compose(from -> replay(from, liveStart));
                 })
@@ -96,6 +116,21 @@ final class TailStream implements LiveReader.Subscriber {
                         cleanUp();
                     }
                 });
+    }
+
+    /** Why the cursor cannot be served (it points past what Kafka holds: another topic or cluster), or null. */
+    private String beyondTheEnd(Map<Integer, Long> liveStart) {
+        if (query.resumeFrom() == null) {
+            return null;
+        }
+        for (Map.Entry<Integer, Long> position : query.resumeFrom().entrySet()) {
+            Long end = liveStart.get(position.getKey());
+            if (end != null && position.getValue() > end) {
+                return "Last-Event-ID points past the end of partition " + position.getKey() + " (" + end
+                        + "): not a cursor of this topic";
+            }
+        }
+        return null;
     }
 
     private void openStream() {
@@ -111,6 +146,10 @@ final class TailStream implements LiveReader.Subscriber {
                 response.write(HEARTBEAT);
             }
         });
+        if (expiresAt != null) {
+            long wait = Math.max(1, expiresAt.toEpochMilli() - System.currentTimeMillis());
+            expiryTimer = context.owner().setTimer(wait, id -> end("TOKEN_EXPIRED"));
+        }
     }
 
     /** Where reading starts: after the cursor, at {@code since}, or (neither) where the live feed starts. */
@@ -125,41 +164,47 @@ final class TailStream implements LiveReader.Subscriber {
             return Future.succeededFuture(from);
         }
         if (query.since() != null) {
-            return context.owner().executeBlocking(
-                    () -> history.offsetsAt(partitions, query.since().toEpochMilli(), liveStart), false);
+            return Future.fromCompletionStage(history.offsetsAt(viewerId, partitions, query.since().toEpochMilli(), liveStart),
+                    context);
         }
         return Future.succeededFuture(liveStart);
     }
 
     private Future<Void> replay(Map<Integer, Long> from, Map<Integer, Long> liveStart) {
-        next.putAll(from);
-        return context.owner().executeBlocking(() -> {
-            history.replay(addonId, from, liveStart, this::writeFromWorker, () -> closed);
-            return null;
-        }, false);
+        encoder.startAt(from);
+        Promise<Void> done = Promise.promise();
+        step(from, liveStart, done);
+        return done.future();
     }
 
-    /** Called by the history reader's thread: writes the batch on the event loop and waits until it drained. */
-    private Boolean writeFromWorker(List<ConsumerRecord<byte[], byte[]>> batch) {
-        CompletableFuture<Boolean> written = new CompletableFuture<>();
-        context.runOnContext(v -> {
-            write(batch);
-            if (closed) {
-                written.complete(false);
-            } else if (response.writeQueueFull()) {
-                response.drainHandler(x -> written.complete(!closed));
-            } else {
-                written.complete(true);
-            }
-        });
-        try {
-            return written.get(60, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } catch (ExecutionException | TimeoutException e) {
-            context.runOnContext(v -> dropSlow());
-            return false;
+    /** Asks for one step of the replay; writes it; asks for the next once the viewer has taken it in. */
+    private void step(Map<Integer, Long> from, Map<Integer, Long> to, Promise<Void> done) {
+        // the encoder is the history thread's until the step completes: live lines are only held meanwhile
+        Future.fromCompletionStage(history.read(viewerId, addonId, from, to, encoder::encode), context)
+                .onComplete(read -> stepRead(read, to, done));
+    }
+
+    private void stepRead(AsyncResult<HistoryReader.Step<EventEncoder.Chunk>> read, Map<Integer, Long> to,
+                          Promise<Void> done) {
+        if (closed || read.failed()) {
+            done.tryFail(closed ? new IllegalStateException("viewer left") : read.cause());
+            return;
+        }
+        HistoryReader.Step<EventEncoder.Chunk> step = read.result();
+        emit(step.prepared());
+        if (closed) {
+            done.tryFail("stream ended");
+        } else if (step.done()) {
+            done.complete();
+        } else if (response.writeQueueFull()) {
+            stallTimer = context.owner().setTimer(STALLED_MS, id -> dropSlow());
+            response.drainHandler(v -> {
+                response.drainHandler(null);
+                context.owner().cancelTimer(stallTimer);
+                step(step.next(), to, done);
+            });
+        } else {
+            step(step.next(), to, done);
         }
     }
 
@@ -167,9 +212,11 @@ final class TailStream implements LiveReader.Subscriber {
         if (closed) {
             return;
         }
+        endReplay();
         isLive = true;
         write(held);
         held.clear();
+        heldBytes = 0;
         if (closed || query.until() == null) {
             return;
         }
@@ -198,7 +245,10 @@ final class TailStream implements LiveReader.Subscriber {
         }
         if (!isLive) {
             held.addAll(records);
-            if (held.size() > config.viewerBufferedEvents()) {
+            for (ConsumerRecord<byte[], byte[]> record : records) {
+                heldBytes += record.serializedValueSize();
+            }
+            if (held.size() > config.viewerBufferedEvents() || heldBytes > config.viewerHeldBytes()) {
                 dropSlow();
             }
             return;
@@ -209,44 +259,17 @@ final class TailStream implements LiveReader.Subscriber {
         }
     }
 
-    /** Writes the records' events as one chunk (per-write costs in Netty dominate at high rates otherwise). */
     private void write(Iterable<ConsumerRecord<byte[], byte[]>> records) {
-        StringBuilder chunk = new StringBuilder();
-        int events = 0;
-        String ended = null;
-        for (ConsumerRecord<byte[], byte[]> record : records) {
-            long expected = next.getOrDefault(record.partition(), 0L);
-            if (record.offset() < expected) {
-                continue; // already delivered (the seam between replay and live, or a resumed cursor)
-            }
-            next.put(record.partition(), record.offset() + 1);
-            if (query.until() != null && record.timestamp() > query.until().toEpochMilli()) {
-                ended = "UNTIL_REACHED";
-                break;
-            }
-            byte[] value = record.value();
-            if (value == null || !header.parse(value, 0, value.length)) {
-                continue;
-            }
-            LogEvent event = LogEvent.from(Cursor.encode(next), addonId, record.timestamp(), header);
-            if (query.filter() != null && !event.message().contains(query.filter())) {
-                continue;
-            }
-            chunk.append("id: ").append(event.id()).append("\nevent: RESOURCE_LOG\ndata: ")
-                    .append(LogEventJson.toJson(event)).append("\n\n");
-            events++;
-            sent++;
-            if (query.limit() != null && sent >= query.limit()) {
-                ended = "LIMIT_REACHED";
-                break;
-            }
+        emit(encoder.encode(records));
+    }
+
+    private void emit(EventEncoder.Chunk chunk) {
+        if (chunk.events() > 0) {
+            response.write(chunk.bytes());
+            metrics.eventsSent(chunk.events());
         }
-        if (events > 0) {
-            response.write(chunk.toString());
-            metrics.eventsSent(events);
-        }
-        if (ended != null) {
-            end(ended);
+        if (chunk.endedBy() != null) {
+            end(chunk.endedBy());
         }
     }
 
@@ -271,6 +294,14 @@ final class TailStream implements LiveReader.Subscriber {
         }
     }
 
+    /** Gives the replay slot back, once. */
+    private void endReplay() {
+        if (replaying) {
+            replaying = false;
+            history.replayEnded();
+        }
+    }
+
     private void dropSlow() {
         if (!closed) {
             metrics.droppedSlow();
@@ -287,9 +318,12 @@ final class TailStream implements LiveReader.Subscriber {
         if (heartbeatTimer >= 0) {
             context.owner().cancelTimer(heartbeatTimer);
         }
-        if (untilTimer >= 0) {
-            context.owner().cancelTimer(untilTimer);
+        for (long timer : new long[] {untilTimer, expiryTimer, stallTimer}) {
+            if (timer >= 0) {
+                context.owner().cancelTimer(timer);
+            }
         }
+        endReplay();
         held.clear();
         live.unsubscribe(this);
         metrics.disconnected();

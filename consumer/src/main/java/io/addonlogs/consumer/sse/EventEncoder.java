@@ -1,0 +1,77 @@
+package io.addonlogs.consumer.sse;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.TreeMap;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+import io.addonlogs.common.model.LogEvent;
+import io.addonlogs.common.model.LogEventJson;
+import io.addonlogs.common.syslog.Rfc5424Header;
+import io.addonlogs.consumer.kafka.Cursor;
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * Turns one stream's stored records into {@code RESOURCE_LOG} events: skips what its cursor already covers, applies
+ * its filters, and stops at its {@code until} or {@code limit}; keeps the cursor ({@code next}) as it goes. Used by
+ * one thread at a time: a history reader's during a replay step (so that a replay's encoding is done in the viewer's
+ * turn, not on the event loop), the stream's event loop afterwards.
+ */
+final class EventEncoder {
+
+    /** The events of a batch as one chunk (per-write costs in Netty dominate at high rates otherwise). */
+    record Chunk(Buffer bytes, int events, String endedBy) {
+    }
+
+    private final TailQuery query;
+    private final String addonId;
+    private final Rfc5424Header header = new Rfc5424Header();
+    private final TreeMap<Integer, Long> next = new TreeMap<>();
+    private int sent;
+
+    EventEncoder(TailQuery query, String addonId) {
+        this.query = query;
+        this.addonId = addonId;
+    }
+
+    /** Where the stream starts, per partition. */
+    void startAt(Map<Integer, Long> from) {
+        next.putAll(from);
+    }
+
+    Chunk encode(Iterable<ConsumerRecord<byte[], byte[]>> records) {
+        StringBuilder chunk = new StringBuilder();
+        int events = 0;
+        String ended = null;
+        for (ConsumerRecord<byte[], byte[]> record : records) {
+            long expected = next.getOrDefault(record.partition(), 0L);
+            if (record.offset() < expected) {
+                continue; // already delivered (the seam between replay and live, or a resumed cursor)
+            }
+            next.put(record.partition(), record.offset() + 1);
+            if (query.until() != null && record.timestamp() > query.until().toEpochMilli()) {
+                ended = "UNTIL_REACHED";
+                break;
+            }
+            byte[] value = record.value();
+            if (value == null || !header.parse(value, 0, value.length)) {
+                continue;
+            }
+            LogEvent event = LogEvent.from(Cursor.encode(next), addonId, record.timestamp(), header);
+            if (!query.matches(event, header.severity())) {
+                continue;
+            }
+            chunk.append("id: ").append(event.id()).append("\nevent: RESOURCE_LOG\ndata: ")
+                    .append(LogEventJson.toJson(event)).append("\n\n");
+            events++;
+            sent++;
+            if (query.limit() != null && sent >= query.limit()) {
+                ended = "LIMIT_REACHED";
+                break;
+            }
+        }
+        return new Chunk(events == 0 ? null : Buffer.buffer(chunk.toString().getBytes(StandardCharsets.UTF_8)), events,
+                ended);
+    }
+}
