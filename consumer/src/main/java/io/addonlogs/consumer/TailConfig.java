@@ -21,6 +21,7 @@ import io.addonlogs.common.config.Settings;
  * @param historyReaders       threads (each with its own Kafka consumer) serving history steps to every viewer
  * @param maxReplays           viewers replaying history at once on this instance (503 beyond)
  * @param maxTailsPerViewer    open tails of one viewer identity on this instance (429 beyond)
+ * @param headerTimeoutSeconds a connection must send a request's complete headers within this long (slowloris)
  * @param sendBufferBytes      the kernel send buffer of each viewer connection: with the write queue, what a viewer
  *                             that stopped reading can make this instance read and encode
  */
@@ -28,7 +29,7 @@ public record TailConfig(String bootstrapServers, String logsTopic, String token
                          int managementPort, String jwtSecret, String authUrl, int authTimeoutMs,
                          int authCacheSeconds, int authCacheEntries, int heartbeatMs, int viewerQueueBytes,
                          int viewerBufferedEvents, int viewerHeldBytes, int historyReaders, int maxReplays,
-                         int maxTailsPerViewer, int sendBufferBytes) {
+                         int maxTailsPerViewer, int headerTimeoutSeconds, int sendBufferBytes) {
 
     public static TailConfig from(Map<String, String> env) {
         return from(new Settings(env));
@@ -66,6 +67,7 @@ public record TailConfig(String bootstrapServers, String logsTopic, String token
                 s.integer("CONSUMER_HISTORY_READERS", 2, 1, 64),
                 s.integer("CONSUMER_MAX_REPLAYS", 256, 1, 100_000),
                 s.integer("CONSUMER_MAX_TAILS_PER_VIEWER", 20, 1, 100_000),
+                s.integer("CONSUMER_HEADER_TIMEOUT_SECONDS", 10, 1, 600),
                 s.integer("SSE_SEND_BUFFER_BYTES", 256 << 10, 16 << 10, 64 << 20));
     }
 
@@ -78,6 +80,7 @@ public record TailConfig(String bootstrapServers, String logsTopic, String token
                 + authCacheEntries + ", heartbeatMs=" + heartbeatMs + ", viewerQueueBytes=" + viewerQueueBytes
                 + ", viewerBufferedEvents=" + viewerBufferedEvents + ", viewerHeldBytes=" + viewerHeldBytes
                 + ", historyReaders=" + historyReaders + ", maxReplays=" + maxReplays + ", maxTailsPerViewer="
-                + maxTailsPerViewer + ", sendBufferBytes=" + sendBufferBytes + "]";
+                + maxTailsPerViewer + ", headerTimeoutSeconds=" + headerTimeoutSeconds + ", sendBufferBytes="
+                + sendBufferBytes + "]";
     }
 }

@@ -17,6 +17,7 @@ import io.addonlogs.consumer.dashboard.DashboardRoutes;
 import io.addonlogs.consumer.kafka.HistoryReader;
 import io.addonlogs.consumer.kafka.LiveReader;
 import io.addonlogs.consumer.platform.SummaryRoute;
+import io.addonlogs.service.http.HeaderDeadline;
 import io.addonlogs.service.http.JsonError;
 import io.addonlogs.service.tokens.Addon;
 import io.addonlogs.service.tokens.TokenRegistry;
@@ -71,9 +72,9 @@ public final class TailHttpVerticle extends VerticleBase {
             LOG.error("Failed to serve {} {}", ctx.request().method(), ctx.request().path(), ctx.failure());
             JsonError.send(ctx.response(), 500, "internal_error", "the request failed; see the consumer's log");
         });
-        return vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port())
-                        .setSendBufferSize(config.sendBufferBytes()))
-                .requestHandler(router).listen().onSuccess(s -> server = s);
+        return HeaderDeadline.server(vertx, new HttpServerOptions().setHost(config.host()).setPort(config.port())
+                        .setSendBufferSize(config.sendBufferBytes()), config.headerTimeoutSeconds(), router)
+                .listen().onSuccess(s -> server = s);
     }
 
     /** Ends every stream (clients reconnect elsewhere and resume by cursor), then closes the server. */

@@ -8,7 +8,9 @@ import java.util.function.Consumer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.addonlogs.service.http.HeaderDeadline;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 
@@ -59,7 +61,8 @@ public final class ManagementServer extends VerticleBase {
                 .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
                 .end(registry.scrape()));
         extraRoutes.accept(router);
-        return vertx.createHttpServer().requestHandler(router).listen(port, host).onSuccess(s -> server = s);
+        return HeaderDeadline.server(vertx, new HttpServerOptions().setHost(host).setPort(port),
+                HeaderDeadline.MANAGEMENT_TIMEOUT_SECONDS, router).listen().onSuccess(s -> server = s);
     }
 
     public int actualPort() {
