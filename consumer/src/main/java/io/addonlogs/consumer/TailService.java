@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
 import io.addonlogs.consumer.auth.ViewerAuth;
 import io.addonlogs.consumer.kafka.HistoryReader;
 import io.addonlogs.consumer.kafka.LiveReader;
+import io.addonlogs.consumer.sse.LiveBatch;
 import io.addonlogs.consumer.sse.TailHttpVerticle;
 import io.addonlogs.consumer.sse.TailMetrics;
 import io.addonlogs.service.management.ManagementServer;
@@ -30,7 +31,7 @@ public final class TailService {
     private final Vertx vertx;
     private final TokenRegistry tokens = new TokenRegistry();
     private final TokenRegistryFollower follower;
-    private final LiveReader live;
+    private final LiveReader<LiveBatch> live;
     private final TailMetrics metrics;
     private final ViewerAuth auth;
     private final HistoryReader history;
@@ -44,7 +45,7 @@ public final class TailService {
     private TailService(Vertx vertx, PrometheusMeterRegistry registry, TailConfig config) {
         this.vertx = vertx;
         this.follower = TokenRegistryFollower.start(config.bootstrapServers(), config.tokensTopic(), tokens);
-        this.live = new LiveReader(config.bootstrapServers(), config.logsTopic(), registry);
+        this.live = TailHttpVerticle.liveReader(config, registry);
         this.metrics = new TailMetrics(registry);
         this.auth = ViewerAuth.create(vertx, config);
         this.history = new HistoryReader(config.bootstrapServers(), config.logsTopic(), config.historyReaders(),

@@ -27,25 +27,45 @@ import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 /**
  * The process's one reader of live lines: a thread that owns a {@link KafkaConsumer}, manually assigned the
  * partitions its current subscribers need (an add-on's partition is its token's), starting at their end. Each
- * poll's records are grouped per add-on (by the {@code addon-id} header) and handed to that add-on's subscribers
- * in one batch each, on their own context. Instances need no coordination: each reads what its viewers need.
+ * poll's records are grouped per add-on (by the {@code addon-id} header), prepared once per add-on by the
+ * {@link Preparer} (parsed and encoded for every viewer of it alike) and handed to that add-on's subscribers as one
+ * shared batch. Instances need no coordination: each reads what its viewers need.
  *
  * <p>Subscriptions are applied between polls, so {@link #subscribe} can tell exactly from which offset of each
  * partition the subscriber will receive records: everything before is the history reader's job.
  */
-public final class LiveReader implements AutoCloseable {
+public final class LiveReader<T> implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LiveReader.class);
     private static final Duration POLL = Duration.ofMillis(100);
 
     /**
-     * Receives the live records of one add-on. Called from the reader thread: hop to your context, and run
-     * {@code handled} once done with the records (the reader stops fetching while too much is waiting).
+     * Receives the live lines of one add-on, as prepared. Called from the reader thread: hop to your context, and run
+     * {@code handled} once done with the batch (the reader stops fetching while too much is waiting).
      */
-    public interface Subscriber {
+    public interface Subscriber<T> {
         String addonId();
 
-        void onLive(List<ConsumerRecord<byte[], byte[]>> records, Runnable handled);
+        void onLive(T batch, Runnable handled);
+    }
+
+    /**
+     * Turns one add-on's records of a poll into what its subscribers get, once for all of them. Called on the reader
+     * thread only, as are {@link #joined} and {@link #left}, so it may keep per-add-on state without locks.
+     */
+    public interface Preparer<T> {
+        T prepare(String addonId, List<ConsumerRecord<byte[], byte[]>> records);
+
+        /** What a prepared batch weighs, for the pending-bytes bound. */
+        long bytes(T batch);
+
+        /** A subscriber of the add-on starts live at these positions. */
+        default void joined(String addonId, Map<Integer, Long> positions) {
+        }
+
+        /** The add-on's last subscriber left. */
+        default void left(String addonId) {
+        }
     }
 
     /**
@@ -58,18 +78,21 @@ public final class LiveReader implements AutoCloseable {
     private final String topic;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final LinkedBlockingQueue<Runnable> commands = new LinkedBlockingQueue<>();
-    private final Map<String, Set<Subscriber>> byAddon = new HashMap<>();
-    private final Map<Subscriber, Set<Integer>> partitionsOf = new HashMap<>();
+    private final Preparer<T> preparer;
+    private final Map<String, Set<Subscriber<T>>> byAddon = new HashMap<>();
+    private final Map<Subscriber<T>, Set<Integer>> partitionsOf = new HashMap<>();
     private final ConsumerThread thread;
     private volatile int partitionCount;
     private final AtomicLong pendingBytes = new AtomicLong();
 
-    public LiveReader(String bootstrapServers, String topic, MeterRegistry registry) {
-        this(bootstrapServers, topic, registry, MAX_PENDING_BYTES);
+    public LiveReader(String bootstrapServers, String topic, MeterRegistry registry, Preparer<T> preparer) {
+        this(bootstrapServers, topic, registry, preparer, MAX_PENDING_BYTES);
     }
 
-    LiveReader(String bootstrapServers, String topic, MeterRegistry registry, long maxPendingBytes) {
+    LiveReader(String bootstrapServers, String topic, MeterRegistry registry, Preparer<T> preparer,
+               long maxPendingBytes) {
         this.topic = topic;
+        this.preparer = preparer;
         this.maxPendingBytes = maxPendingBytes;
         this.consumer = new KafkaConsumer<>(LogRecords.consumerConfig(bootstrapServers, "log-consumer-live"));
         new KafkaClientMetrics(consumer).bindTo(registry);
@@ -87,7 +110,7 @@ public final class LiveReader implements AutoCloseable {
      * Starts live delivery of {@code partitions} to the subscriber; completes with, for each partition, the offset
      * of the first record it will get live.
      */
-    public CompletableFuture<Map<Integer, Long>> subscribe(Subscriber subscriber, Set<Integer> partitions) {
+    public CompletableFuture<Map<Integer, Long>> subscribe(Subscriber<T> subscriber, Set<Integer> partitions) {
         CompletableFuture<Map<Integer, Long>> started = new CompletableFuture<>();
         commands.add(() -> {
             try {
@@ -100,11 +123,11 @@ public final class LiveReader implements AutoCloseable {
                         // outside poll() would make the subscription's own position() call throw
     }
 
-    public void unsubscribe(Subscriber subscriber) {
+    public void unsubscribe(Subscriber<T> subscriber) {
         commands.add(() -> remove(subscriber));
     }
 
-    private Map<Integer, Long> add(Subscriber subscriber, Set<Integer> partitions) {
+    private Map<Integer, Long> add(Subscriber<T> subscriber, Set<Integer> partitions) {
         Set<TopicPartition> assigned = new HashSet<>(consumer.assignment());
         List<TopicPartition> fresh = new ArrayList<>();
         for (int p : partitions) {
@@ -123,16 +146,18 @@ public final class LiveReader implements AutoCloseable {
         }
         byAddon.computeIfAbsent(subscriber.addonId(), a -> new HashSet<>()).add(subscriber);
         partitionsOf.put(subscriber, Set.copyOf(partitions));
+        preparer.joined(subscriber.addonId(), positions);
         return positions;
     }
 
-    private void remove(Subscriber subscriber) {
+    private void remove(Subscriber<T> subscriber) {
         Set<Integer> partitions = partitionsOf.remove(subscriber);
-        Set<Subscriber> peers = byAddon.get(subscriber.addonId());
+        Set<Subscriber<T>> peers = byAddon.get(subscriber.addonId());
         if (peers != null) {
             peers.remove(subscriber);
             if (peers.isEmpty()) {
                 byAddon.remove(subscriber.addonId());
+                preparer.left(subscriber.addonId());
             }
         }
         if (partitions == null) {
@@ -192,16 +217,12 @@ public final class LiveReader implements AutoCloseable {
                 perAddon.computeIfAbsent(addonId, a -> new ArrayList<>()).add(record);
             }
         }
-        perAddon.forEach((addonId, batch) -> {
-            List<ConsumerRecord<byte[], byte[]>> readOnly = List.copyOf(batch);
-            long bytes = 0;
-            for (ConsumerRecord<byte[], byte[]> record : readOnly) {
-                bytes += record.serializedValueSize() + 64L;
-            }
-            long size = bytes;
-            for (Subscriber subscriber : byAddon.get(addonId)) {
+        perAddon.forEach((addonId, lines) -> {
+            T batch = preparer.prepare(addonId, lines);
+            long size = preparer.bytes(batch);
+            for (Subscriber<T> subscriber : byAddon.get(addonId)) {
                 pendingBytes.addAndGet(size);
-                subscriber.onLive(readOnly, () -> pendingBytes.addAndGet(-size));
+                subscriber.onLive(batch, () -> pendingBytes.addAndGet(-size));
             }
         });
     }

@@ -1,6 +1,7 @@
 package io.addonlogs.consumer.sse;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -13,10 +14,10 @@ import io.addonlogs.consumer.kafka.Cursor;
 import io.vertx.core.buffer.Buffer;
 
 /**
- * Turns one stream's stored records into {@code RESOURCE_LOG} events: skips what its cursor already covers, applies
- * its filters, and stops at its {@code until} or {@code limit}; keeps the cursor ({@code next}) as it goes. Used by
- * one thread at a time: a history reader's during a replay step (so that a replay's encoding is done in the viewer's
- * turn, not on the event loop), the stream's event loop afterwards.
+ * Turns one stream's stored records (history) or shared live batches into its {@code RESOURCE_LOG} events: skips
+ * what its cursor already covers, applies its filters, and stops at its {@code until} or {@code limit}; keeps the
+ * cursor ({@code next}) as it goes. Used by one thread at a time: a history reader's during a replay step (so that a
+ * replay's encoding is done in the viewer's turn, not on the event loop), the stream's event loop afterwards.
  */
 final class EventEncoder {
 
@@ -38,6 +39,46 @@ final class EventEncoder {
     /** Where the stream starts, per partition. */
     void startAt(Map<Integer, Long> from) {
         next.putAll(from);
+    }
+
+    /**
+     * The live lines of a batch this stream takes, reusing their shared encoding: the whole batch's buffer as it is
+     * when the stream takes every line (no filter, no limit, no until), else the bytes of the lines it takes.
+     */
+    Chunk live(LiveBatch batch) {
+        List<LiveBatch.Event> events = batch.events();
+        if (events.isEmpty()) {
+            return new Chunk(null, 0, null);
+        }
+        if (query.takesEverything() && events.stream().allMatch(e -> e.offset() >= next.getOrDefault(e.partition(), 0L))) {
+            events.forEach(e -> next.put(e.partition(), e.offset() + 1));
+            sent += events.size();
+            return new Chunk(batch.all(), events.size(), null);
+        }
+        Buffer out = Buffer.buffer();
+        int taken = 0;
+        String ended = null;
+        for (LiveBatch.Event event : events) {
+            if (event.offset() < next.getOrDefault(event.partition(), 0L)) {
+                continue;
+            }
+            next.put(event.partition(), event.offset() + 1);
+            if (query.until() != null && event.timestamp() > query.until().toEpochMilli()) {
+                ended = "UNTIL_REACHED";
+                break;
+            }
+            if (!query.matches(event.event(), event.severity())) {
+                continue;
+            }
+            out.appendBuffer(event.sse());
+            taken++;
+            sent++;
+            if (query.limit() != null && sent >= query.limit()) {
+                ended = "LIMIT_REACHED";
+                break;
+            }
+        }
+        return new Chunk(taken == 0 ? null : out, taken, ended);
     }
 
     Chunk encode(Iterable<ConsumerRecord<byte[], byte[]>> records) {

@@ -21,6 +21,7 @@ import io.addonlogs.service.http.HeaderDeadline;
 import io.addonlogs.service.http.JsonError;
 import io.addonlogs.service.tokens.Addon;
 import io.addonlogs.service.tokens.TokenRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -43,14 +44,14 @@ public final class TailHttpVerticle extends VerticleBase {
     private final TailConfig config;
     private final TokenRegistry tokens;
     private final ViewerAuth auth;
-    private final LiveReader live;
+    private final LiveReader<LiveBatch> live;
     private final HistoryReader history;
     private final TailMetrics metrics;
     private final Set<TailStream> streams = new HashSet<>();
     private final ViewerTails tails;
     private HttpServer server;
 
-    public TailHttpVerticle(TailConfig config, TokenRegistry tokens, ViewerAuth auth, LiveReader live,
+    public TailHttpVerticle(TailConfig config, TokenRegistry tokens, ViewerAuth auth, LiveReader<LiveBatch> live,
                             HistoryReader history, TailMetrics metrics) {
         this.config = config;
         this.tokens = tokens;
@@ -59,6 +60,11 @@ public final class TailHttpVerticle extends VerticleBase {
         this.history = history;
         this.metrics = metrics;
         this.tails = new ViewerTails(config.maxTailsPerViewer());
+    }
+
+    /** The live reader whose batches this verticle's streams take: each add-on's lines encoded once. */
+    public static LiveReader<LiveBatch> liveReader(TailConfig config, MeterRegistry registry) {
+        return new LiveReader<>(config.bootstrapServers(), config.logsTopic(), registry, new LiveEncoder());
     }
 
     @Override

@@ -20,6 +20,12 @@ import io.vertx.core.http.HttpServerRequest;
 record TailQuery(Instant since, Instant until, Integer limit, String filter, Severity severity, String service,
                  String instanceId, String hostname, Map<Integer, Long> resumeFrom) {
 
+    /** True when every line is wanted: no filter, no limit, no until. */
+    boolean takesEverything() {
+        return filter == null && severity == null && service == null && instanceId == null && hostname == null
+                && limit == null && until == null;
+    }
+
     /** Whether a line passes every filter of this query. */
     boolean matches(LogEvent event, Severity lineSeverity) {
         return (filter == null || event.message().contains(filter))

@@ -30,7 +30,7 @@ import io.vertx.core.http.HttpServerResponse;
  * resumes by cursor). The stream ends with {@code TOKEN_EXPIRED} when the viewer's credentials expire. Lives on
  * its connection's event loop.
  */
-final class TailStream implements LiveReader.Subscriber {
+final class TailStream implements LiveReader.Subscriber<LiveBatch> {
 
     private static final String HEARTBEAT = "event: HEARTBEAT\ndata: \n\n";
     /** A replay that cannot write for this long is dropped (it resumes by cursor). */
@@ -42,15 +42,16 @@ final class TailStream implements LiveReader.Subscriber {
     private final TailQuery query;
     private final String addonId;
     private final TailConfig config;
-    private final LiveReader live;
+    private final LiveReader<LiveBatch> live;
     private final HistoryReader history;
     private final TailMetrics metrics;
     private final Runnable onClose;
     private final Instant expiresAt;
     private final String viewerId;
     private final EventEncoder encoder;
-    private final ArrayDeque<ConsumerRecord<byte[], byte[]>> held = new ArrayDeque<>();
+    private final ArrayDeque<LiveBatch> held = new ArrayDeque<>();
     private long heldBytes;
+    private int heldEvents;
     private boolean isLive;
     private boolean replaying;
     private volatile boolean closed;
@@ -65,7 +66,7 @@ final class TailStream implements LiveReader.Subscriber {
      * when the viewer's credentials expire, or null.
      */
     TailStream(HttpServerResponse response, HttpConnection connection, Context context, TailQuery query, String addonId,
-               TailConfig config, LiveReader live, HistoryReader history, TailMetrics metrics, boolean replaySlot,
+               TailConfig config, LiveReader<LiveBatch> live, HistoryReader history, TailMetrics metrics, boolean replaySlot,
                String viewerId, Instant expiresAt, Runnable onClose) {
         this.response = response;
         this.connection = connection;
@@ -214,7 +215,11 @@ final class TailStream implements LiveReader.Subscriber {
         }
         endReplay();
         isLive = true;
-        write(held);
+        for (LiveBatch batch : held) {
+            if (!closed) {
+                emit(encoder.live(batch));
+            }
+        }
         held.clear();
         heldBytes = 0;
         if (closed || query.until() == null) {
@@ -229,38 +234,33 @@ final class TailStream implements LiveReader.Subscriber {
     }
 
     @Override
-    public void onLive(List<ConsumerRecord<byte[], byte[]>> records, Runnable handled) {
+    public void onLive(LiveBatch batch, Runnable handled) {
         context.runOnContext(v -> {
             try {
-                deliver(records);
+                deliver(batch);
             } finally {
                 handled.run();
             }
         });
     }
 
-    private void deliver(List<ConsumerRecord<byte[], byte[]>> records) {
+    private void deliver(LiveBatch batch) {
         if (closed) {
             return;
         }
         if (!isLive) {
-            held.addAll(records);
-            for (ConsumerRecord<byte[], byte[]> record : records) {
-                heldBytes += record.serializedValueSize();
-            }
-            if (held.size() > config.viewerBufferedEvents() || heldBytes > config.viewerHeldBytes()) {
+            held.add(batch);
+            heldEvents += batch.events().size();
+            heldBytes += batch.bytes();
+            if (heldEvents > config.viewerBufferedEvents() || heldBytes > config.viewerHeldBytes()) {
                 dropSlow();
             }
             return;
         }
-        write(records);
+        emit(encoder.live(batch));
         if (!closed && response.writeQueueFull()) {
             dropSlow();
         }
-    }
-
-    private void write(Iterable<ConsumerRecord<byte[], byte[]>> records) {
-        emit(encoder.encode(records));
     }
 
     private void emit(EventEncoder.Chunk chunk) {

@@ -34,7 +34,7 @@ class LiveReaderBackPressureTest {
         ConcurrentLinkedQueue<Runnable> unhandled = new ConcurrentLinkedQueue<>();
         AtomicInteger received = new AtomicInteger();
         AtomicInteger batches = new AtomicInteger();
-        LiveReader.Subscriber slow = new LiveReader.Subscriber() {
+        LiveReader.Subscriber<List<ConsumerRecord<byte[], byte[]>>> slow = new LiveReader.Subscriber<>() {
             @Override
             public String addonId() {
                 return "addon_bp";
@@ -47,7 +47,20 @@ class LiveReaderBackPressureTest {
                 unhandled.add(handled);
             }
         };
-        try (LiveReader reader = new LiveReader(kafka.bootstrapServers(), topic, new SimpleMeterRegistry(), 1)) {
+        LiveReader.Preparer<List<ConsumerRecord<byte[], byte[]>>> asTheyAre = new LiveReader.Preparer<>() {
+            @Override
+            public List<ConsumerRecord<byte[], byte[]>> prepare(String addonId,
+                                                                List<ConsumerRecord<byte[], byte[]>> records) {
+                return records;
+            }
+
+            @Override
+            public long bytes(List<ConsumerRecord<byte[], byte[]>> batch) {
+                return batch.stream().mapToLong(ConsumerRecord::serializedValueSize).sum();
+            }
+        };
+        try (LiveReader<List<ConsumerRecord<byte[], byte[]>>> reader = new LiveReader<>(kafka.bootstrapServers(), topic,
+                new SimpleMeterRegistry(), asTheyAre, 1)) {
             Await.until(() -> reader.partitionCount() == 1, "reader started");
             reader.subscribe(slow, Set.of(0)).get(30, TimeUnit.SECONDS);
             try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(

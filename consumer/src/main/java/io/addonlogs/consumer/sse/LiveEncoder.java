@@ -1,0 +1,67 @@
+package io.addonlogs.consumer.sse;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+import io.addonlogs.common.model.LogEvent;
+import io.addonlogs.common.model.LogEventJson;
+import io.addonlogs.common.syslog.Rfc5424Header;
+import io.addonlogs.consumer.kafka.Cursor;
+import io.addonlogs.consumer.kafka.LiveReader;
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * Parses and encodes each live line once per add-on, however many viewers it has. The event id is the add-on's
+ * cursor as this reader sees it: for the line's partition the next offset, for the add-on's other partitions the
+ * position after its last line there (or where its first viewer started): any live viewer of the add-on can resume
+ * from it without gap or duplicate, since this reader has seen every line of the add-on after those positions.
+ * Runs on the live reader's thread only.
+ */
+final class LiveEncoder implements LiveReader.Preparer<LiveBatch> {
+
+    private final Rfc5424Header header = new Rfc5424Header();
+    private final Map<String, TreeMap<Integer, Long>> cursors = new HashMap<>();
+
+    @Override
+    public void joined(String addonId, Map<Integer, Long> positions) {
+        TreeMap<Integer, Long> cursor = cursors.computeIfAbsent(addonId, a -> new TreeMap<>());
+        positions.forEach(cursor::putIfAbsent);
+    }
+
+    @Override
+    public void left(String addonId) {
+        cursors.remove(addonId);
+    }
+
+    @Override
+    public LiveBatch prepare(String addonId, List<ConsumerRecord<byte[], byte[]>> records) {
+        TreeMap<Integer, Long> cursor = cursors.computeIfAbsent(addonId, a -> new TreeMap<>());
+        List<LiveBatch.Event> events = new ArrayList<>(records.size());
+        Buffer all = Buffer.buffer();
+        for (ConsumerRecord<byte[], byte[]> record : records) {
+            cursor.put(record.partition(), record.offset() + 1);
+            byte[] value = record.value();
+            if (value == null || !header.parse(value, 0, value.length)) {
+                continue;
+            }
+            LogEvent event = LogEvent.from(Cursor.encode(cursor), addonId, record.timestamp(), header);
+            Buffer sse = Buffer.buffer(("id: " + event.id() + "\nevent: RESOURCE_LOG\ndata: " + LogEventJson.toJson(event)
+                    + "\n\n").getBytes(StandardCharsets.UTF_8));
+            all.appendBuffer(sse);
+            events.add(new LiveBatch.Event(record.partition(), record.offset(), record.timestamp(), event,
+                    header.severity(), sse));
+        }
+        return new LiveBatch(List.copyOf(events), all);
+    }
+
+    @Override
+    public long bytes(LiveBatch batch) {
+        return batch.bytes();
+    }
+}
