@@ -22,6 +22,7 @@ import io.addonlogs.common.config.Settings;
  * @param maxReplays           viewers replaying history at once on this instance (503 beyond)
  * @param maxTailsPerViewer    open tails of one viewer identity on this instance (429 beyond)
  * @param headerTimeoutSeconds a connection must send a request's complete headers within this long (slowloris)
+ * @param eventLoops           SSE verticle instances, one event loop each
  * @param sendBufferBytes      the kernel send buffer of each viewer connection: with the write queue, what a viewer
  *                             that stopped reading can make this instance read and encode
  */
@@ -29,7 +30,7 @@ public record TailConfig(String bootstrapServers, String logsTopic, String token
                          int managementPort, String jwtSecret, String authUrl, int authTimeoutMs,
                          int authCacheSeconds, int authCacheEntries, int heartbeatMs, int viewerQueueBytes,
                          int viewerBufferedEvents, int viewerHeldBytes, int historyReaders, int maxReplays,
-                         int maxTailsPerViewer, int headerTimeoutSeconds, int sendBufferBytes) {
+                         int maxTailsPerViewer, int headerTimeoutSeconds, int eventLoops, int sendBufferBytes) {
 
     public static TailConfig from(Map<String, String> env) {
         return from(new Settings(env));
@@ -68,6 +69,7 @@ public record TailConfig(String bootstrapServers, String logsTopic, String token
                 s.integer("CONSUMER_MAX_REPLAYS", 256, 1, 100_000),
                 s.integer("CONSUMER_MAX_TAILS_PER_VIEWER", 20, 1, 100_000),
                 s.integer("CONSUMER_HEADER_TIMEOUT_SECONDS", 10, 1, 600),
+                s.integer("CONSUMER_EVENT_LOOPS", Runtime.getRuntime().availableProcessors(), 1, 256),
                 s.integer("SSE_SEND_BUFFER_BYTES", 256 << 10, 16 << 10, 64 << 20));
     }
 
@@ -80,7 +82,8 @@ public record TailConfig(String bootstrapServers, String logsTopic, String token
                 + authCacheEntries + ", heartbeatMs=" + heartbeatMs + ", viewerQueueBytes=" + viewerQueueBytes
                 + ", viewerBufferedEvents=" + viewerBufferedEvents + ", viewerHeldBytes=" + viewerHeldBytes
                 + ", historyReaders=" + historyReaders + ", maxReplays=" + maxReplays + ", maxTailsPerViewer="
-                + maxTailsPerViewer + ", headerTimeoutSeconds=" + headerTimeoutSeconds + ", sendBufferBytes="
+                + maxTailsPerViewer + ", headerTimeoutSeconds=" + headerTimeoutSeconds + ", eventLoops=" + eventLoops
+                + ", sendBufferBytes="
                 + sendBufferBytes + "]";
     }
 }

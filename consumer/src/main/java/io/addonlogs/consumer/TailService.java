@@ -1,7 +1,9 @@
 package io.addonlogs.consumer;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 
 import org.slf4j.Logger;
@@ -11,12 +13,15 @@ import io.addonlogs.consumer.auth.ViewerAuth;
 import io.addonlogs.consumer.kafka.HistoryReader;
 import io.addonlogs.consumer.kafka.LiveReader;
 import io.addonlogs.consumer.sse.LiveBatch;
+import io.addonlogs.consumer.sse.ViewerTails;
 import io.addonlogs.consumer.sse.TailHttpVerticle;
 import io.addonlogs.consumer.sse.TailMetrics;
+import io.addonlogs.service.http.ListenPort;
 import io.addonlogs.service.management.ManagementServer;
 import io.addonlogs.service.tokens.TokenRegistry;
 import io.addonlogs.service.tokens.TokenRegistryFollower;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
@@ -35,7 +40,10 @@ public final class TailService {
     private final TailMetrics metrics;
     private final ViewerAuth auth;
     private final HistoryReader history;
-    private final TailHttpVerticle http;
+    private final TailConfig config;
+    private final int port;
+    private final ViewerTails tails;
+    private final List<TailHttpVerticle> http = new CopyOnWriteArrayList<>();
     private final ManagementServer management;
     private String httpDeployment;
     private String managementDeployment;
@@ -50,8 +58,9 @@ public final class TailService {
         this.auth = ViewerAuth.create(vertx, config);
         this.history = new HistoryReader(config.bootstrapServers(), config.logsTopic(), config.historyReaders(),
                 config.maxReplays());
-        this.http = new TailHttpVerticle(config, tokens, auth, live,
-                history, metrics);
+        this.config = config;
+        this.port = ListenPort.resolve(config.host(), config.port());
+        this.tails = new ViewerTails(config.maxTailsPerViewer());
         Map<String, BooleanSupplier> checks = new LinkedHashMap<>();
         checks.put("tokenRegistry", tokens::isCaughtUp);
         checks.put("kafka", () -> live.partitionCount() > 0 && live.running());
@@ -59,15 +68,28 @@ public final class TailService {
         this.management = new ManagementServer(config.host(), config.managementPort(), registry, checks, r -> { });
     }
 
+    /**
+     * Starts the management server, then the SSE verticle with one instance per event loop
+     * ({@code CONSUMER_EVENT_LOOPS}) on one port: Vert.x shares their server and spreads connections over their
+     * event loops.
+     */
     public static Future<TailService> start(Vertx vertx, PrometheusMeterRegistry registry, TailConfig config) {
         TailService service = new TailService(vertx, registry, config);
         return vertx.deployVerticle(service.management).onSuccess(id -> service.managementDeployment = id)
-                .compose(v -> vertx.deployVerticle(service.http)).onSuccess(id -> service.httpDeployment = id)
+                .compose(v -> vertx.deployVerticle(service::newHttpVerticle,
+                        new DeploymentOptions().setInstances(config.eventLoops())))
+                .onSuccess(id -> service.httpDeployment = id)
                 .map(service);
     }
 
+    private TailHttpVerticle newHttpVerticle() {
+        TailHttpVerticle verticle = new TailHttpVerticle(config, port, tokens, auth, live, history, metrics, tails);
+        http.add(verticle);
+        return verticle;
+    }
+
     public int port() {
-        return http.actualPort();
+        return http.get(0).actualPort();
     }
 
     public int managementPort() {

@@ -42,6 +42,7 @@ public final class TailHttpVerticle extends VerticleBase {
     private static final int RETRY_AFTER_SECONDS = 5;
 
     private final TailConfig config;
+    private final int port;
     private final TokenRegistry tokens;
     private final ViewerAuth auth;
     private final LiveReader<LiveBatch> live;
@@ -51,15 +52,20 @@ public final class TailHttpVerticle extends VerticleBase {
     private final ViewerTails tails;
     private HttpServer server;
 
-    public TailHttpVerticle(TailConfig config, TokenRegistry tokens, ViewerAuth auth, LiveReader<LiveBatch> live,
-                            HistoryReader history, TailMetrics metrics) {
+    /**
+     * {@code port}: where every instance listens (resolved, never 0); {@code tails}: the instance-wide count of each
+     * viewer's tails, shared by every event loop's verticle.
+     */
+    public TailHttpVerticle(TailConfig config, int port, TokenRegistry tokens, ViewerAuth auth,
+                            LiveReader<LiveBatch> live, HistoryReader history, TailMetrics metrics, ViewerTails tails) {
         this.config = config;
+        this.port = port;
         this.tokens = tokens;
         this.auth = auth;
         this.live = live;
         this.history = history;
         this.metrics = metrics;
-        this.tails = new ViewerTails(config.maxTailsPerViewer());
+        this.tails = tails;
     }
 
     /** The live reader whose batches this verticle's streams take: each add-on's lines encoded once. */
@@ -78,7 +84,7 @@ public final class TailHttpVerticle extends VerticleBase {
             LOG.error("Failed to serve {} {}", ctx.request().method(), ctx.request().path(), ctx.failure());
             JsonError.send(ctx.response(), 500, "internal_error", "the request failed; see the consumer's log");
         });
-        return HeaderDeadline.server(vertx, new HttpServerOptions().setHost(config.host()).setPort(config.port())
+        return HeaderDeadline.server(vertx, new HttpServerOptions().setHost(config.host()).setPort(port)
                         .setSendBufferSize(config.sendBufferBytes()), config.headerTimeoutSeconds(), router)
                 .listen().onSuccess(s -> server = s);
     }

@@ -2,13 +2,16 @@ package io.addonlogs.consumer.sse;
 
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Open tails per viewer identity on this instance, bounded: one viewer cannot take every stream a server has. */
-final class ViewerTails {
+/**
+ * Open tails per viewer identity on this instance (all its event loops), bounded: one viewer cannot take every
+ * stream a server has. Thread-safe.
+ */
+public final class ViewerTails {
 
     private final ConcurrentHashMap<String, Integer> open = new ConcurrentHashMap<>();
     private final int max;
 
-    ViewerTails(int max) {
+    public ViewerTails(int max) {
         this.max = max;
     }
 
