@@ -7,6 +7,7 @@ import io.addonlogs.common.frame.FramingError;
 import io.addonlogs.common.frame.OctetFrameDecoder;
 import io.addonlogs.common.gzip.GzipFormatException;
 import io.addonlogs.common.syslog.Rfc5424Header;
+import io.addonlogs.ingest.http.RequestState.Event;
 import io.addonlogs.ingest.kafka.IngestMetrics;
 import io.addonlogs.ingest.kafka.KafkaLogPublisher;
 import io.addonlogs.ingest.kafka.RequestAcks;
@@ -21,8 +22,10 @@ import io.vertx.core.json.JsonObject;
 /**
  * One {@code POST /logs} whose headers passed: streams the body through the frame decoder and the header parser,
  * publishes each valid frame at once, pauses while Kafka is behind, and answers only when every published frame is
- * acknowledged (or Kafka failed or timed out: 503). Lives on the request's event loop; Kafka's thread only reaches
- * it through {@link RequestAcks} and the publisher's drain callback, both of which hop back to this context.
+ * acknowledged (or Kafka failed or timed out: 503). Its life is a {@link RequestState}, changed only by
+ * {@link #fire}, which also starts and stops each state's timer. Lives on the request's event loop; Kafka's thread
+ * only reaches it through {@link RequestAcks} and the publisher's drain callback, both of which hop back to this
+ * context.
  */
 final class LogsRequest implements FrameHandler, RequestAcks.Listener {
 
@@ -40,22 +43,19 @@ final class LogsRequest implements FrameHandler, RequestAcks.Listener {
     private final FrameVerdict verdict = new FrameVerdict();
     private final RequestAcks acks;
     private final TokenRateLimiter.Bucket rate;
+    private final Deadline bodyDeadline;
+    private final Deadline kafkaDeadline;
     /** Accepted in the current slice; charged to the token's rate once per slice, not per frame. */
     private long sliceLines;
     private long sliceBytes;
 
     private long received;
     private long receivedAt;
-    private boolean parsing = true;
-    private boolean tooLarge;
-    private boolean timedOut;
-    private long bodyTimer = -1;
-    private boolean stoppedReading;
-    private boolean ended;
-    private boolean paused;
-    private boolean bodyReleased;
-    private boolean responded;
-    private long timer = -1;
+    private RequestState state = RequestState.READING;
+    /** The event that ended reading: decides the answer, and whether the connection stays open. */
+    private Event ending;
+    /** Why Kafka failed the request, for its 503. */
+    private String kafkaProblem;
 
     LogsRequest(HttpServerRequest request, Context context, IngestLimits limits, KafkaLogPublisher publisher,
                 IngestMetrics metrics, byte[] token, byte[] addonId, Integer expectedCount, boolean gzip,
@@ -72,16 +72,67 @@ final class LogsRequest implements FrameHandler, RequestAcks.Listener {
         this.decoder = new OctetFrameDecoder(limits.maxFrameBytes(), this);
         this.acks = new RequestAcks(context, this);
         this.rate = rate;
+        this.bodyDeadline = new Deadline(context.owner(), limits.bodyTimeoutSeconds() * 1000L,
+                () -> fire(Event.BODY_TIMED_OUT));
+        this.kafkaDeadline = new Deadline(context.owner(), limits.kafkaTimeoutMs(), () -> kafkaFailed(
+                "Kafka did not acknowledge within " + limits.kafkaTimeoutMs() + " ms; retry later"));
     }
 
     /** Attaches the handlers; called synchronously from the request handler, before any async step. */
     void start() {
         request.handler(this::onChunk);
         request.endHandler(v -> onEnd());
-        request.exceptionHandler(this::onConnectionError);
-        bodyTimer = context.owner().setTimer(limits.bodyTimeoutSeconds() * 1000L, id -> onBodyTimeout());
+        request.exceptionHandler(e -> fire(Event.CONNECTION_LOST));
+        bodyDeadline.run(); // READING begins
         if ("100-continue".equalsIgnoreCase(request.getHeader("Expect"))) {
             request.response().writeContinue();
+        }
+    }
+
+    // --- the state machine ---
+
+    /** The one place the state changes: moves on {@code event} and runs what the new state starts with. */
+    private void fire(Event event) {
+        RequestState from = state;
+        RequestState to = from.on(event);
+        if (to == from) {
+            return;
+        }
+        state = to;
+        switch (to) {
+            case READING -> {
+                kafkaDeadline.reset();
+                bodyDeadline.run();
+                // the request is resumed by onDrained, once the rest of the paused chunk is parsed
+            }
+            case PAUSED_FOR_KAFKA -> {
+                request.pause();
+                kafkaDeadline.run();
+                publisher.whenDrained(context, this::onDrained);
+            }
+            case DISCARDING -> {
+                // the body deadline goes on: dropping a body must not take longer than reading it
+            }
+            case AWAITING_ACKS -> {
+                ending = event;
+                bodyDeadline.reset();
+                body.close();
+                acks.bodyDone(); // may answer at once, through allAcknowledged
+                if (state == RequestState.AWAITING_ACKS && acks.pending() > 0) {
+                    kafkaDeadline.run();
+                }
+            }
+            case ANSWERED, GONE -> {
+                bodyDeadline.reset();
+                kafkaDeadline.reset();
+                if (from != RequestState.AWAITING_ACKS) {
+                    body.close();
+                }
+                if (to == RequestState.ANSWERED) {
+                    answer(event);
+                }
+            }
+            default -> throw new IllegalStateException(to.name());
         }
     }
 
@@ -91,29 +142,26 @@ final class LogsRequest implements FrameHandler, RequestAcks.Listener {
         int n = chunk.length();
         received += n;
         metrics.bodyBytes(n);
-        if (!parsing) {
-            if (received > limits.maxBodyBytes() && !stoppedReading) {
-                // discarding after a framing error, and the body goes on: answer now and close
-                stoppedReading = true;
-                releaseBody();
+        if (received > limits.maxBodyBytes()) {
+            if (state == RequestState.READING || state == RequestState.DISCARDING) {
+                fire(Event.BODY_TOO_LARGE); // the rest of the body will not be read: answer now, then close
             }
             return;
         }
-        if (received > limits.maxBodyBytes()) {
-            stopTooLarge();
-            return;
+        if (state != RequestState.READING) {
+            return; // discarding after a framing error, or answered
         }
         receivedAt = System.currentTimeMillis();
         body.input(chunk.getBytes());
         pump();
     }
 
-    /** Feeds slices to the decoder until the chunk is used up, parsing stops, or Kafka is over its high-water mark. */
+    /** Feeds slices to the decoder until the chunk is used up, reading stops, or Kafka is over its high-water mark. */
     private void pump() {
         try {
-            while (parsing) {
+            while (state == RequestState.READING) {
                 if (publisher.overHighWater()) {
-                    pauseForKafka();
+                    fire(Event.OVER_HIGH_WATER);
                     return;
                 }
                 if (!body.feedNext(decoder)) {
@@ -123,14 +171,14 @@ final class LogsRequest implements FrameHandler, RequestAcks.Listener {
                 FramingError error = decoder.error();
                 if (error != null) {
                     verdict.framingBroken(error);
-                    parsing = false;
+                    fire(Event.FRAMING_BROKEN);
                 } else if (decoder.position() > limits.maxBodyBytes()) {
-                    stopTooLarge();
+                    fire(Event.BODY_TOO_LARGE);
                 }
             }
         } catch (GzipFormatException e) {
             verdict.framingBroken(new FramingError(received, "gzip: " + e.getMessage()));
-            parsing = false;
+            fire(Event.FRAMING_BROKEN);
         }
     }
 
@@ -142,50 +190,18 @@ final class LogsRequest implements FrameHandler, RequestAcks.Listener {
         }
     }
 
-    private void pauseForKafka() {
-        paused = true;
-        request.pause();
-        startKafkaTimer();
-        publisher.whenDrained(context, this::onDrained);
-    }
-
     private void onDrained() {
-        if (responded) {
-            return;
-        }
-        paused = false;
-        cancelTimer();
-        pump();
-        if (!paused) {
-            request.resume();
-            if (ended) {
-                finishBody();
+        fire(Event.DRAINED);
+        if (state == RequestState.READING) {
+            pump(); // the rest of the chunk that was being parsed when Kafka fell behind
+            if (state == RequestState.READING) {
+                request.resume();
             }
         }
     }
 
     private void onEnd() {
-        ended = true;
-        if (!paused) {
-            finishBody();
-        }
-    }
-
-    /** The body trickles in too slowly: answer 408 once what was published is acknowledged, then close. */
-    private void onBodyTimeout() {
-        bodyTimer = -1;
-        if (ended || stoppedReading || responded || paused) {
-            return; // complete, already answered, or waiting on Kafka (whose own timer answers)
-        }
-        parsing = false;
-        timedOut = true;
-        stoppedReading = true;
-        releaseBody();
-    }
-
-    private void finishBody() {
-        if (parsing) {
-            parsing = false;
+        if (state == RequestState.READING) {
             try {
                 body.finish();
                 if (!decoder.finish()) {
@@ -195,35 +211,14 @@ final class LogsRequest implements FrameHandler, RequestAcks.Listener {
                 verdict.framingBroken(new FramingError(received, "gzip: " + e.getMessage()));
             }
         }
-        releaseBody();
-    }
-
-    /** Past the body limit: stop parsing, answer 413 once what was published is acknowledged, then close. */
-    private void stopTooLarge() {
-        parsing = false;
-        tooLarge = true;
-        stoppedReading = true;
-        releaseBody();
-    }
-
-    private void releaseBody() {
-        if (bodyReleased) {
-            return;
-        }
-        bodyReleased = true;
-        cancelBodyTimer();
-        body.close();
-        acks.bodyDone();
-        if (!responded && acks.pending() > 0) {
-            startKafkaTimer();
-        }
+        fire(Event.BODY_ENDED);
     }
 
     // --- frames ---
 
     @Override
     public void onFrame(byte[] buf, int offset, int length, int index, long bodyOffset) {
-        if (!parsing) {
+        if (state != RequestState.READING) {
             return; // Kafka refused a frame earlier in this slice
         }
         if (!header.parse(buf, offset, length)) {
@@ -240,8 +235,7 @@ final class LogsRequest implements FrameHandler, RequestAcks.Listener {
                 sliceLines++;
                 sliceBytes += length;
             } else {
-                parsing = false;
-                unavailable("Kafka is unavailable; retry later");
+                kafkaFailed("Kafka is unavailable; retry later");
             }
         }
     }
@@ -250,20 +244,36 @@ final class LogsRequest implements FrameHandler, RequestAcks.Listener {
 
     @Override
     public void allAcknowledged() {
-        if (responded || (!ended && !stoppedReading)) {
-            return;
+        fire(Event.ALL_ACKED);
+    }
+
+    @Override
+    public void failed(Exception cause) {
+        kafkaFailed("Kafka did not store the logs (" + cause.getClass().getSimpleName() + "); retry later");
+    }
+
+    private void kafkaFailed(String problem) {
+        if (!state.terminal()) {
+            kafkaProblem = problem;
+            fire(Event.KAFKA_FAILED);
         }
-        if (timedOut) {
+    }
+
+    private void answer(Event event) {
+        if (event == Event.KAFKA_FAILED) {
+            request.response().putHeader("Retry-After", String.valueOf(limits.retryAfterSeconds()));
+            respond(503, JsonError.body("kafka_unavailable", kafkaProblem));
+        } else if (ending == Event.BODY_TIMED_OUT) {
             respond(408, verdict.toJson("body_timeout", "the body did not arrive within "
                     + limits.bodyTimeoutSeconds() + " s; " + acceptedNote()));
-        } else if (tooLarge) {
-            respond(413, verdict.toJson("body_too_large", "body exceeds " + limits.maxBodyBytes() + " bytes; "
-                    + acceptedNote()));
         } else if (verdict.framingBroken()) {
             respond(400, verdict.toJson("bad_framing", "framing is broken; " + acceptedNote()));
+        } else if (ending == Event.BODY_TOO_LARGE) {
+            respond(413, verdict.toJson("body_too_large", "body exceeds " + limits.maxBodyBytes() + " bytes; "
+                    + acceptedNote()));
         } else if (expectedCount != null && expectedCount != verdict.frames()) {
-            respond(400, verdict.toJson("msg_count_mismatch", "Logplex-Msg-Count is " + expectedCount + " but the body has "
-                    + verdict.frames() + " frames; " + acceptedNote()));
+            respond(400, verdict.toJson("msg_count_mismatch", "Logplex-Msg-Count is " + expectedCount
+                    + " but the body has " + verdict.frames() + " frames; " + acceptedNote()));
         } else if (!verdict.allAccepted()) {
             respond(400, verdict.toJson("invalid_frames", "some frames were rejected; " + acceptedNote()));
         } else {
@@ -275,70 +285,16 @@ final class LogsRequest implements FrameHandler, RequestAcks.Listener {
         return verdict.accepted() + " accepted frames are stored: do not resend them";
     }
 
-    @Override
-    public void failed(Exception cause) {
-        if (!responded) {
-            parsing = false;
-            unavailable("Kafka did not store the logs (" + cause.getClass().getSimpleName() + "); retry later");
-        }
-    }
-
-    private void startKafkaTimer() {
-        if (timer < 0) {
-            timer = context.owner().setTimer(limits.kafkaTimeoutMs(), id -> {
-                timer = -1;
-                if (!responded) {
-                    parsing = false;
-                    unavailable("Kafka did not acknowledge within " + limits.kafkaTimeoutMs() + " ms; retry later");
-                }
-            });
-        }
-    }
-
-    private void cancelTimer() {
-        if (timer >= 0) {
-            context.owner().cancelTimer(timer);
-            timer = -1;
-        }
-    }
-
-    private void unavailable(String error) {
-        request.response().putHeader("Retry-After", String.valueOf(limits.retryAfterSeconds()));
-        respond(503, JsonError.body("kafka_unavailable", error));
-    }
-
     private void respond(int status, JsonObject json) {
-        responded = true;
-        cancelTimer();
-        cancelBodyTimer();
         metrics.request(status);
         HttpServerResponse response = request.response();
-        boolean close = !ended; // the rest of the body will not be read
+        boolean close = ending != Event.BODY_ENDED; // the rest of the body will not be read
         if (close) {
             response.putHeader("Connection", "close");
         }
         var sent = json == null ? response.setStatusCode(status).end() : JsonError.send(response, status, json);
         if (close) {
             sent.onComplete(v -> request.connection().close());
-        }
-    }
-
-    private void onConnectionError(Throwable error) {
-        // The client went away: nothing to answer. What was published stays published.
-        parsing = false;
-        responded = true;
-        cancelTimer();
-        cancelBodyTimer();
-        if (!bodyReleased) {
-            bodyReleased = true;
-            body.close();
-        }
-    }
-
-    private void cancelBodyTimer() {
-        if (bodyTimer != -1) {
-            context.owner().cancelTimer(bodyTimer);
-            bodyTimer = -1;
         }
     }
 }

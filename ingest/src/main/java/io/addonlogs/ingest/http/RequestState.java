@@ -1,0 +1,93 @@
+package io.addonlogs.ingest.http;
+
+/**
+ * Where a {@link LogsRequest} is in its life, and the one table of the moves it can make ({@link #on}). Each state
+ * says which timer runs in it; {@link LogsRequest} arms that timer where the state begins.
+ */
+enum RequestState {
+
+    /** The body arrives and is parsed; the body deadline runs. */
+    READING,
+    /** Paused by us while Kafka is over its high-water mark; the Kafka deadline runs. */
+    PAUSED_FOR_KAFKA,
+    /** Framing broke: the rest of the body is read and dropped, so the connection stays usable; the body deadline runs. */
+    DISCARDING,
+    /** Nothing more is read; the answer waits for the last acknowledgement; the Kafka deadline runs if any is owed. */
+    AWAITING_ACKS,
+    /** Answered. Terminal. */
+    ANSWERED,
+    /** The client went away; nothing is owed to it. Terminal. */
+    GONE;
+
+    /** What can happen to a request. */
+    enum Event {
+        /** Kafka's in-flight bytes are over the high-water mark. */
+        OVER_HIGH_WATER,
+        /** ... and back under the low-water mark. */
+        DRAINED,
+        /** The decoder (or gzip) found the body's framing broken. */
+        FRAMING_BROKEN,
+        /** The client sent the end of the body. */
+        BODY_ENDED,
+        /** More than the body limit arrived: reading stops, 413 (or the framing verdict). */
+        BODY_TOO_LARGE,
+        /** The body deadline passed: reading stops, 408. */
+        BODY_TIMED_OUT,
+        /** Every published record is acknowledged, after the body was done. */
+        ALL_ACKED,
+        /** Kafka refused, failed or did not acknowledge in time: 503 at once. */
+        KAFKA_FAILED,
+        /** The connection broke. */
+        CONNECTION_LOST
+    }
+
+    boolean terminal() {
+        return this == ANSWERED || this == GONE;
+    }
+
+    /**
+     * The state after {@code event}; the same state when the event changes nothing here (late acknowledgements,
+     * timers or body bytes once answered, the end of a body we stopped reading).
+     *
+     * @throws IllegalStateException for an event that cannot happen in this state (a bug)
+     */
+    RequestState on(Event event) {
+        if (terminal()) {
+            return this;
+        }
+        if (event == Event.CONNECTION_LOST) {
+            return GONE;
+        }
+        if (event == Event.KAFKA_FAILED) {
+            return ANSWERED;
+        }
+        RequestState next = switch (this) {
+            case READING -> switch (event) {
+                case OVER_HIGH_WATER -> PAUSED_FOR_KAFKA;
+                case FRAMING_BROKEN -> DISCARDING;
+                case BODY_ENDED, BODY_TOO_LARGE, BODY_TIMED_OUT -> AWAITING_ACKS;
+                default -> null;
+            };
+            case PAUSED_FOR_KAFKA -> switch (event) {
+                case DRAINED -> READING;
+                // the body deadline is not suspended yet: while paused, the Kafka deadline answers
+                case BODY_TIMED_OUT -> PAUSED_FOR_KAFKA;
+                default -> null;
+            };
+            case DISCARDING -> switch (event) {
+                case BODY_ENDED, BODY_TOO_LARGE, BODY_TIMED_OUT -> AWAITING_ACKS;
+                default -> null;
+            };
+            case AWAITING_ACKS -> switch (event) {
+                case ALL_ACKED -> ANSWERED;
+                case BODY_ENDED -> AWAITING_ACKS; // the client finished a body we had stopped reading
+                default -> null;
+            };
+            default -> null;
+        };
+        if (next == null) {
+            throw new IllegalStateException(event + " cannot happen in " + this);
+        }
+        return next;
+    }
+}
