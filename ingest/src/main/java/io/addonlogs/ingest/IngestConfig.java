@@ -16,7 +16,8 @@ import io.addonlogs.common.config.Settings;
  * @param idleTimeoutSeconds a connection that sends nothing this long is closed
  * @param headerTimeoutSeconds a connection must deliver a request's headers within this long of opening or of the
  *                           previous response, else it is closed (header tricklers)
- * @param bodyTimeoutSeconds a body not complete this long after its headers gets 408 (body tricklers)
+ * @param bodyTimeoutSeconds a body not complete this long after its headers gets 408 (body tricklers); time the
+ *                           request is paused for Kafka does not count
  * @param eventLoops         HTTP verticle instances (one event loop each)
  * @param tokenLinesPerSecond per-token line rate (per instance) beyond which requests get 429; 0 = no limit
  * @param tokenBytesPerSecond per-token byte rate (frames, per instance) beyond which requests get 429; 0 = no limit

@@ -66,12 +66,22 @@ final class RawHttp {
          * then the write fails and the answer is read all the same.
          */
         Response finish() throws IOException {
+            endBody();
+            return response();
+        }
+
+        /** Sends the end of the body (the last, empty chunk); a server that already answered may have closed. */
+        void endBody() {
             try {
                 out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
                 out.flush();
             } catch (IOException e) {
-                // answered and closed before the end of the body: read the answer below
+                // answered and closed before the end of the body: read the answer all the same
             }
+        }
+
+        /** Reads the response, whether or not the body was ended. */
+        Response response() throws IOException {
             return readOne(socket.getInputStream());
         }
 

@@ -102,11 +102,12 @@ final class LogsRequest implements FrameHandler, RequestAcks.Listener {
         switch (to) {
             case READING -> {
                 kafkaDeadline.reset();
-                bodyDeadline.run();
+                bodyDeadline.run(); // with what the pause left of it
                 // the request is resumed by onDrained, once the rest of the paused chunk is parsed
             }
             case PAUSED_FOR_KAFKA -> {
                 request.pause();
+                bodyDeadline.suspend(); // time we do not read is not the client's
                 kafkaDeadline.run();
                 publisher.whenDrained(context, this::onDrained);
             }

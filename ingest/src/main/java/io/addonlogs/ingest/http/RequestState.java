@@ -8,7 +8,10 @@ enum RequestState {
 
     /** The body arrives and is parsed; the body deadline runs. */
     READING,
-    /** Paused by us while Kafka is over its high-water mark; the Kafka deadline runs. */
+    /**
+     * Paused by us while Kafka is over its high-water mark; the Kafka deadline runs, the body deadline is suspended
+     * (the client is not slow: we are not reading).
+     */
     PAUSED_FOR_KAFKA,
     /** Framing broke: the rest of the body is read and dropped, so the connection stays usable; the body deadline runs. */
     DISCARDING,
@@ -70,8 +73,6 @@ enum RequestState {
             };
             case PAUSED_FOR_KAFKA -> switch (event) {
                 case DRAINED -> READING;
-                // the body deadline is not suspended yet: while paused, the Kafka deadline answers
-                case BODY_TIMED_OUT -> PAUSED_FOR_KAFKA;
                 default -> null;
             };
             case DISCARDING -> switch (event) {
