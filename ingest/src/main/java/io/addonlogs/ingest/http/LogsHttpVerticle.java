@@ -61,7 +61,18 @@ public final class LogsHttpVerticle extends VerticleBase {
         }
         HeaderDeadline deadline = new HeaderDeadline(vertx, config.headerTimeoutSeconds());
         return vertx.createHttpServer(options)
-                .connectionHandler(deadline::connected)
+                .connectionHandler(connection -> {
+                    deadline.connected(connection);
+                    ConnectionGuard.install(connection);
+                })
+                .invalidRequestHandler(request -> {
+                    ConnectionGuard guard = ConnectionGuard.of(request.connection());
+                    if (guard != null && guard.refusing()) {
+                        request.connection().close(); // bytes behind a refused request: not a request at all
+                    } else {
+                        HttpServerRequest.DEFAULT_INVALID_REQUEST_HANDLER.handle(request);
+                    }
+                })
                 .requestHandler(request -> {
                     deadline.requestStarted(request);
                     handle(request);
@@ -80,6 +91,19 @@ public final class LogsHttpVerticle extends VerticleBase {
     }
 
     private void handle(HttpServerRequest request) {
+        ConnectionGuard guard = ConnectionGuard.of(request.connection());
+        if (guard != null && guard.refusing()) {
+            request.connection().close(); // parsed behind a request whose framing could not be trusted
+            return;
+        }
+        HttpFraming.Refusal refusal = HttpFraming.check(request);
+        if (refusal != null) {
+            if (guard != null) {
+                guard.refuseMore();
+            }
+            refuseAndClose(request, refusal.status(), refusal.code(), refusal.error());
+            return;
+        }
         if (!"/logs".equals(request.path())) {
             reject(request, 404, "not_found", "no such endpoint: POST /logs is the only one");
             return;
@@ -122,9 +146,7 @@ public final class LogsHttpVerticle extends VerticleBase {
         }
         String length = request.getHeader("Content-Length");
         if (length != null && declaredTooLarge(length)) {
-            request.response().putHeader("Connection", "close");
-            reject(request, 413, "body_too_large", "body exceeds " + config.maxBodyBytes() + " bytes");
-            request.response().endHandler(v -> request.connection().close());
+            refuseAndClose(request, 413, "body_too_large", "body exceeds " + config.maxBodyBytes() + " bytes");
             return;
         }
         Integer expectedCount;
@@ -155,6 +177,14 @@ public final class LogsHttpVerticle extends VerticleBase {
         String type = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim()
                 .toLowerCase(Locale.ROOT);
         return type.equals("application/logplex-1") || type.equals("application/x-logplex-1");
+    }
+
+    /** Answers without reading the body, then closes the connection: what follows the headers is not read. */
+    private void refuseAndClose(HttpServerRequest request, int status, String code, String error) {
+        metrics.request(status);
+        request.exceptionHandler(e -> { }); // the client may hang up first: nothing is owed to it then
+        request.response().putHeader("Connection", "close");
+        JsonError.send(request.response(), status, code, error).onComplete(v -> request.connection().close());
     }
 
     /**

@@ -56,6 +56,7 @@ final class LogsRequest implements FrameHandler, RequestAcks.Listener {
     private Event ending;
     /** Why Kafka failed the request, for its 503. */
     private String kafkaProblem;
+    private final ConnectionGuard guard;
 
     LogsRequest(HttpServerRequest request, Context context, IngestLimits limits, KafkaLogPublisher publisher,
                 IngestMetrics metrics, byte[] token, byte[] addonId, Integer expectedCount, boolean gzip,
@@ -76,6 +77,7 @@ final class LogsRequest implements FrameHandler, RequestAcks.Listener {
                 () -> fire(Event.BODY_TIMED_OUT));
         this.kafkaDeadline = new Deadline(context.owner(), limits.kafkaTimeoutMs(), () -> kafkaFailed(
                 "Kafka did not acknowledge within " + limits.kafkaTimeoutMs() + " ms; retry later"));
+        this.guard = ConnectionGuard.of(request.connection());
     }
 
     /** Attaches the handlers; called synchronously from the request handler, before any async step. */
@@ -83,6 +85,9 @@ final class LogsRequest implements FrameHandler, RequestAcks.Listener {
         request.handler(this::onChunk);
         request.endHandler(v -> onEnd());
         request.exceptionHandler(e -> fire(Event.CONNECTION_LOST));
+        if (guard != null) {
+            guard.watchBody(cause -> context.runOnContext(v -> onHttpFramingBroken(cause)));
+        }
         bodyDeadline.run(); // READING begins
         if ("100-continue".equalsIgnoreCase(request.getHeader("Expect"))) {
             request.response().writeContinue();
@@ -126,6 +131,9 @@ final class LogsRequest implements FrameHandler, RequestAcks.Listener {
             case ANSWERED, GONE -> {
                 bodyDeadline.reset();
                 kafkaDeadline.reset();
+                if (guard != null) {
+                    guard.watchBody(null);
+                }
                 if (from != RequestState.AWAITING_ACKS) {
                     body.close();
                 }
@@ -215,6 +223,15 @@ final class LogsRequest implements FrameHandler, RequestAcks.Listener {
         fire(Event.BODY_ENDED);
     }
 
+    /** A bad chunk (see {@link ConnectionGuard}): nothing after it can be read; frames before it stay stored. */
+    private void onHttpFramingBroken(Throwable cause) {
+        if (!verdict.framingBroken()) {
+            verdict.framingBroken(new FramingError(received, "chunked transfer coding is broken ("
+                    + cause.getClass().getSimpleName() + "); nothing after this offset was read"));
+        }
+        fire(Event.HTTP_FRAMING_BROKEN);
+    }
+
     // --- frames ---
 
     @Override
@@ -292,6 +309,9 @@ final class LogsRequest implements FrameHandler, RequestAcks.Listener {
         boolean close = ending != Event.BODY_ENDED; // the rest of the body will not be read
         if (close) {
             response.putHeader("Connection", "close");
+            if (guard != null) {
+                guard.refuseMore(); // what follows the unread rest of the body is no request of ours
+            }
         }
         var sent = json == null ? response.setStatusCode(status).end() : JsonError.send(response, status, json);
         if (close) {

@@ -36,6 +36,8 @@ enum RequestState {
         BODY_TOO_LARGE,
         /** The body deadline passed: reading stops, 408. */
         BODY_TIMED_OUT,
+        /** The HTTP framing of the body broke (a bad chunk): nothing more can be read, 400 with the verdict. */
+        HTTP_FRAMING_BROKEN,
         /** Every published record is acknowledged, after the body was done. */
         ALL_ACKED,
         /** Kafka refused, failed or did not acknowledge in time: 503 at once. */
@@ -68,20 +70,23 @@ enum RequestState {
             case READING -> switch (event) {
                 case OVER_HIGH_WATER -> PAUSED_FOR_KAFKA;
                 case FRAMING_BROKEN -> DISCARDING;
-                case BODY_ENDED, BODY_TOO_LARGE, BODY_TIMED_OUT -> AWAITING_ACKS;
+                case BODY_ENDED, BODY_TOO_LARGE, BODY_TIMED_OUT, HTTP_FRAMING_BROKEN -> AWAITING_ACKS;
                 default -> null;
             };
             case PAUSED_FOR_KAFKA -> switch (event) {
                 case DRAINED -> READING;
+                case HTTP_FRAMING_BROKEN -> AWAITING_ACKS;
                 default -> null;
             };
             case DISCARDING -> switch (event) {
-                case BODY_ENDED, BODY_TOO_LARGE, BODY_TIMED_OUT -> AWAITING_ACKS;
+                case BODY_ENDED, BODY_TOO_LARGE, BODY_TIMED_OUT, HTTP_FRAMING_BROKEN -> AWAITING_ACKS;
                 default -> null;
             };
             case AWAITING_ACKS -> switch (event) {
                 case ALL_ACKED -> ANSWERED;
-                case BODY_ENDED -> AWAITING_ACKS; // the client finished a body we had stopped reading
+                // the client finished a body we had stopped reading; or its framing broke meanwhile; or the
+                // drain signal of a pause that ended otherwise
+                case BODY_ENDED, HTTP_FRAMING_BROKEN, DRAINED -> AWAITING_ACKS;
                 default -> null;
             };
             default -> null;

@@ -24,21 +24,26 @@ class RequestStateTest {
             "READING, BODY_ENDED, AWAITING_ACKS",
             "READING, BODY_TOO_LARGE, AWAITING_ACKS",
             "READING, BODY_TIMED_OUT, AWAITING_ACKS",
+            "READING, HTTP_FRAMING_BROKEN, AWAITING_ACKS",
             "READING, KAFKA_FAILED, ANSWERED",
             "READING, CONNECTION_LOST, GONE",
             // paused by us while Kafka is behind
             "PAUSED_FOR_KAFKA, DRAINED, READING",
+            "PAUSED_FOR_KAFKA, HTTP_FRAMING_BROKEN, AWAITING_ACKS",
             "PAUSED_FOR_KAFKA, KAFKA_FAILED, ANSWERED",
             "PAUSED_FOR_KAFKA, CONNECTION_LOST, GONE",
             // dropping the rest of a body whose framing broke
             "DISCARDING, BODY_ENDED, AWAITING_ACKS",
             "DISCARDING, BODY_TOO_LARGE, AWAITING_ACKS",
             "DISCARDING, BODY_TIMED_OUT, AWAITING_ACKS",
+            "DISCARDING, HTTP_FRAMING_BROKEN, AWAITING_ACKS",
             "DISCARDING, KAFKA_FAILED, ANSWERED",
             "DISCARDING, CONNECTION_LOST, GONE",
             // waiting for the last acknowledgements
             "AWAITING_ACKS, ALL_ACKED, ANSWERED",
             "AWAITING_ACKS, BODY_ENDED, AWAITING_ACKS",
+            "AWAITING_ACKS, HTTP_FRAMING_BROKEN, AWAITING_ACKS",
+            "AWAITING_ACKS, DRAINED, AWAITING_ACKS",
             "AWAITING_ACKS, KAFKA_FAILED, ANSWERED",
             "AWAITING_ACKS, CONNECTION_LOST, GONE",
     })
@@ -51,13 +56,14 @@ class RequestStateTest {
     void everyOtherEventInALiveStateIsRefused() {
         Map<RequestState, Event[]> possible = new EnumMap<>(RequestState.class);
         possible.put(RequestState.READING, new Event[] {Event.OVER_HIGH_WATER, Event.FRAMING_BROKEN,
-            Event.BODY_ENDED, Event.BODY_TOO_LARGE, Event.BODY_TIMED_OUT, Event.KAFKA_FAILED, Event.CONNECTION_LOST});
-        possible.put(RequestState.PAUSED_FOR_KAFKA, new Event[] {Event.DRAINED, Event.KAFKA_FAILED,
+            Event.BODY_ENDED, Event.BODY_TOO_LARGE, Event.BODY_TIMED_OUT, Event.HTTP_FRAMING_BROKEN, Event.KAFKA_FAILED,
             Event.CONNECTION_LOST});
+        possible.put(RequestState.PAUSED_FOR_KAFKA, new Event[] {Event.DRAINED, Event.HTTP_FRAMING_BROKEN,
+            Event.KAFKA_FAILED, Event.CONNECTION_LOST});
         possible.put(RequestState.DISCARDING, new Event[] {Event.BODY_ENDED, Event.BODY_TOO_LARGE,
-            Event.BODY_TIMED_OUT, Event.KAFKA_FAILED, Event.CONNECTION_LOST});
-        possible.put(RequestState.AWAITING_ACKS, new Event[] {Event.ALL_ACKED, Event.BODY_ENDED, Event.KAFKA_FAILED,
-            Event.CONNECTION_LOST});
+            Event.BODY_TIMED_OUT, Event.HTTP_FRAMING_BROKEN, Event.KAFKA_FAILED, Event.CONNECTION_LOST});
+        possible.put(RequestState.AWAITING_ACKS, new Event[] {Event.ALL_ACKED, Event.BODY_ENDED,
+            Event.HTTP_FRAMING_BROKEN, Event.DRAINED, Event.KAFKA_FAILED, Event.CONNECTION_LOST});
         int refused = 0;
         for (Map.Entry<RequestState, Event[]> entry : possible.entrySet()) {
             for (Event event : Event.values()) {
@@ -70,7 +76,7 @@ class RequestStateTest {
                 }
             }
         }
-        assertEquals(4 * Event.values().length - 19, refused, "19 possible pairs, as listed in transition()");
+        assertEquals(4 * Event.values().length - 24, refused, "24 possible pairs, as listed in transition()");
     }
 
     @ParameterizedTest
