@@ -9,7 +9,9 @@ import io.addonlogs.common.tokens.TokenRecord;
 import io.addonlogs.ingest.IngestConfig;
 import io.addonlogs.ingest.kafka.IngestMetrics;
 import io.addonlogs.ingest.kafka.KafkaLogPublisher;
+import io.addonlogs.ingest.ratelimit.PartialFrameBudget;
 import io.addonlogs.ingest.ratelimit.TokenRateLimiter;
+import io.addonlogs.ingest.ratelimit.TokenRequests;
 import io.addonlogs.service.http.JsonError;
 import io.addonlogs.service.tokens.TokenRegistry;
 import io.vertx.core.Future;
@@ -34,16 +36,22 @@ public final class LogsHttpVerticle extends VerticleBase {
     private final KafkaLogPublisher publisher;
     private final IngestMetrics metrics;
     private final TokenRateLimiter rateLimiter;
+    private final PartialFrameBudget partials;
+    private final TokenRequests requests;
     private HttpServer server;
 
+    /** The limiter, budget and request counts are process-wide: shared by every instance of this verticle. */
     public LogsHttpVerticle(IngestConfig config, TokenRegistry tokens, KafkaLogPublisher publisher,
-                            IngestMetrics metrics, TokenRateLimiter rateLimiter) {
+                            IngestMetrics metrics, TokenRateLimiter rateLimiter, PartialFrameBudget partials,
+                            TokenRequests requests) {
         this.config = config;
         this.limits = IngestLimits.of(config);
         this.tokens = tokens;
         this.publisher = publisher;
         this.metrics = metrics;
         this.rateLimiter = rateLimiter;
+        this.partials = partials;
+        this.requests = requests;
     }
 
     @Override
@@ -125,6 +133,12 @@ public final class LogsHttpVerticle extends VerticleBase {
             reject(request, 401, "unauthorized", "unknown or revoked log token");
             return;
         }
+        if (partials.exhausted()) {
+            request.response().putHeader("Retry-After", String.valueOf(config.retryAfterSeconds()));
+            reject(request, 503, "overloaded", "too many partial frames held on this instance (over "
+                    + partials.cap() + " bytes); retry later");
+            return;
+        }
         TokenRateLimiter.Bucket bucket = rateLimiter.bucket(token.get());
         long retryAfter = bucket.retryAfterSeconds();
         if (retryAfter > 0) {
@@ -157,8 +171,16 @@ public final class LogsHttpVerticle extends VerticleBase {
             reject(request, 400, "bad_msg_count", "Logplex-Msg-Count must be a whole number");
             return;
         }
-        new LogsRequest(request, context, limits, publisher, metrics, token.get().getBytes(StandardCharsets.UTF_8),
-                record.get().addonId().getBytes(StandardCharsets.UTF_8), expectedCount, gzip, bucket).start();
+        if (!requests.tryAcquire(token.get())) {
+            request.response().putHeader("Retry-After", "1");
+            reject(request, 429, "too_many_requests", "this log token already has " + requests.maxPerToken()
+                    + " requests in progress on this instance; retry when one has ended");
+            return;
+        }
+        String tokenText = token.get();
+        new LogsRequest(request, context, limits, publisher, metrics, tokenText.getBytes(StandardCharsets.UTF_8),
+                record.get().addonId().getBytes(StandardCharsets.UTF_8), expectedCount, gzip, bucket, partials,
+                () -> requests.release(tokenText)).start();
     }
 
     private boolean declaredTooLarge(String length) {

@@ -11,6 +11,7 @@ import io.addonlogs.ingest.http.RequestState.Event;
 import io.addonlogs.ingest.kafka.IngestMetrics;
 import io.addonlogs.ingest.kafka.KafkaLogPublisher;
 import io.addonlogs.ingest.kafka.RequestAcks;
+import io.addonlogs.ingest.ratelimit.PartialFrameBudget;
 import io.addonlogs.ingest.ratelimit.TokenRateLimiter;
 import io.addonlogs.service.http.JsonError;
 import io.vertx.core.Context;
@@ -57,10 +58,15 @@ final class LogsRequest implements FrameHandler, RequestAcks.Listener {
     /** Why Kafka failed the request, for its 503. */
     private String kafkaProblem;
     private final ConnectionGuard guard;
+    private final PartialFrameBudget partials;
+    /** Gives back this request's slot among its token's requests in progress; run once, when it ends. */
+    private final Runnable release;
+    /** The decoder's held bytes as last counted in {@link #partials}. */
+    private long heldCounted;
 
     LogsRequest(HttpServerRequest request, Context context, IngestLimits limits, KafkaLogPublisher publisher,
                 IngestMetrics metrics, byte[] token, byte[] addonId, Integer expectedCount, boolean gzip,
-                TokenRateLimiter.Bucket rate) {
+                TokenRateLimiter.Bucket rate, PartialFrameBudget partials, Runnable release) {
         this.request = request;
         this.context = context;
         this.limits = limits;
@@ -73,6 +79,8 @@ final class LogsRequest implements FrameHandler, RequestAcks.Listener {
         this.decoder = new OctetFrameDecoder(limits.maxFrameBytes(), this);
         this.acks = new RequestAcks(context, this);
         this.rate = rate;
+        this.partials = partials;
+        this.release = release;
         this.bodyDeadline = new Deadline(context.owner(), limits.bodyTimeoutSeconds() * 1000L,
                 () -> fire(Event.BODY_TIMED_OUT));
         this.kafkaDeadline = new Deadline(context.owner(), limits.kafkaTimeoutMs(), () -> kafkaFailed(
@@ -122,7 +130,7 @@ final class LogsRequest implements FrameHandler, RequestAcks.Listener {
             case AWAITING_ACKS -> {
                 ending = event;
                 bodyDeadline.reset();
-                body.close();
+                closeBody();
                 acks.bodyDone(); // may answer at once, through allAcknowledged
                 if (state == RequestState.AWAITING_ACKS && acks.pending() > 0) {
                     kafkaDeadline.run();
@@ -135,8 +143,9 @@ final class LogsRequest implements FrameHandler, RequestAcks.Listener {
                     guard.watchBody(null);
                 }
                 if (from != RequestState.AWAITING_ACKS) {
-                    body.close();
+                    closeBody();
                 }
+                release.run();
                 if (to == RequestState.ANSWERED) {
                     answer(event);
                 }
@@ -177,6 +186,7 @@ final class LogsRequest implements FrameHandler, RequestAcks.Listener {
                     return;
                 }
                 chargeRate();
+                countHeld();
                 FramingError error = decoder.error();
                 if (error != null) {
                     verdict.framingBroken(error);
@@ -189,6 +199,20 @@ final class LogsRequest implements FrameHandler, RequestAcks.Listener {
             verdict.framingBroken(new FramingError(received, "gzip: " + e.getMessage()));
             fire(Event.FRAMING_BROKEN);
         }
+    }
+
+    /** Keeps {@link #partials} up to date with what the decoder holds for a frame split across chunks. */
+    private void countHeld() {
+        long held = decoder.heldBytes();
+        partials.add(held - heldCounted);
+        heldCounted = held;
+    }
+
+    /** Reading is over: the body's resources go, and so does what the decoder held. */
+    private void closeBody() {
+        body.close();
+        partials.add(-heldCounted);
+        heldCounted = 0;
     }
 
     private void chargeRate() {
