@@ -1,6 +1,5 @@
 package io.addonlogs.ingest.http;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
@@ -178,9 +177,9 @@ public final class LogsHttpVerticle extends VerticleBase {
             return;
         }
         String tokenText = token.get();
-        new LogsRequest(request, context, limits, publisher, metrics, tokenText.getBytes(StandardCharsets.UTF_8),
-                record.get().addonId().getBytes(StandardCharsets.UTF_8), expectedCount, gzip, bucket, partials,
-                () -> requests.release(tokenText)).start();
+        Caller caller = new Caller(tokenText, record.get().addonId(), bucket,
+                () -> tokens.lookup(tokenText).isPresent(), () -> requests.release(tokenText));
+        new LogsRequest(request, context, limits, publisher, metrics, partials, caller, expectedCount, gzip).start();
     }
 
     private boolean declaredTooLarge(String length) {

@@ -59,28 +59,27 @@ final class LogsRequest implements FrameHandler, RequestAcks.Listener {
     private String kafkaProblem;
     private final ConnectionGuard guard;
     private final PartialFrameBudget partials;
-    /** Gives back this request's slot among its token's requests in progress; run once, when it ends. */
-    private final Runnable release;
+    private final Caller caller;
     /** The decoder's held bytes as last counted in {@link #partials}. */
     private long heldCounted;
 
     LogsRequest(HttpServerRequest request, Context context, IngestLimits limits, KafkaLogPublisher publisher,
-                IngestMetrics metrics, byte[] token, byte[] addonId, Integer expectedCount, boolean gzip,
-                TokenRateLimiter.Bucket rate, PartialFrameBudget partials, Runnable release) {
+                IngestMetrics metrics, PartialFrameBudget partials, Caller caller, Integer expectedCount,
+                boolean gzip) {
         this.request = request;
         this.context = context;
         this.limits = limits;
         this.publisher = publisher;
         this.metrics = metrics;
-        this.token = token;
-        this.addonId = addonId;
+        this.caller = caller;
+        this.token = caller.tokenBytes();
+        this.addonId = caller.addonIdBytes();
         this.expectedCount = expectedCount;
         this.body = gzip ? BodyInput.gzip() : BodyInput.plain();
         this.decoder = new OctetFrameDecoder(limits.maxFrameBytes(), this);
         this.acks = new RequestAcks(context, this);
-        this.rate = rate;
+        this.rate = caller.rate();
         this.partials = partials;
-        this.release = release;
         this.bodyDeadline = new Deadline(context.owner(), limits.bodyTimeoutSeconds() * 1000L,
                 () -> fire(Event.BODY_TIMED_OUT));
         this.kafkaDeadline = new Deadline(context.owner(), limits.kafkaTimeoutMs(), () -> kafkaFailed(
@@ -145,7 +144,7 @@ final class LogsRequest implements FrameHandler, RequestAcks.Listener {
                 if (from != RequestState.AWAITING_ACKS) {
                     closeBody();
                 }
-                release.run();
+                caller.releaseSlot().run();
                 if (to == RequestState.ANSWERED) {
                     answer(event);
                 }
@@ -180,6 +179,10 @@ final class LogsRequest implements FrameHandler, RequestAcks.Listener {
             while (state == RequestState.READING) {
                 if (publisher.overHighWater()) {
                     fire(Event.OVER_HIGH_WATER);
+                    return;
+                }
+                if (!caller.stillAuthorized().getAsBoolean()) {
+                    fire(Event.TOKEN_REVOKED); // checked once per slice: nothing read after this is stored
                     return;
                 }
                 if (!body.feedNext(decoder)) {
@@ -305,6 +308,10 @@ final class LogsRequest implements FrameHandler, RequestAcks.Listener {
         if (event == Event.KAFKA_FAILED) {
             request.response().putHeader("Retry-After", String.valueOf(limits.retryAfterSeconds()));
             respond(503, JsonError.body("kafka_unavailable", kafkaProblem));
+        } else if (ending == Event.TOKEN_REVOKED) {
+            request.response().putHeader("WWW-Authenticate", "Basic realm=\"logs\"");
+            respond(401, verdict.toJson("token_revoked", "the log token was revoked during the request; "
+                    + acceptedNote()));
         } else if (ending == Event.BODY_TIMED_OUT) {
             respond(408, verdict.toJson("body_timeout", "the body did not arrive within "
                     + limits.bodyTimeoutSeconds() + " s; " + acceptedNote()));

@@ -36,6 +36,8 @@ enum RequestState {
         BODY_TOO_LARGE,
         /** The body deadline passed: reading stops, 408. */
         BODY_TIMED_OUT,
+        /** The token was revoked (as this instance learnt) while the body was read: 401 with the verdict. */
+        TOKEN_REVOKED,
         /** The HTTP framing of the body broke (a bad chunk): nothing more can be read, 400 with the verdict. */
         HTTP_FRAMING_BROKEN,
         /** Every published record is acknowledged, after the body was done. */
@@ -70,7 +72,7 @@ enum RequestState {
             case READING -> switch (event) {
                 case OVER_HIGH_WATER -> PAUSED_FOR_KAFKA;
                 case FRAMING_BROKEN -> DISCARDING;
-                case BODY_ENDED, BODY_TOO_LARGE, BODY_TIMED_OUT, HTTP_FRAMING_BROKEN -> AWAITING_ACKS;
+                case BODY_ENDED, BODY_TOO_LARGE, BODY_TIMED_OUT, HTTP_FRAMING_BROKEN, TOKEN_REVOKED -> AWAITING_ACKS;
                 default -> null;
             };
             case PAUSED_FOR_KAFKA -> switch (event) {
