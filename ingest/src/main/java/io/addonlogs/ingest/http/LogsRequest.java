@@ -1,57 +1,50 @@
 package io.addonlogs.ingest.http;
 
-import java.util.Arrays;
-
-import io.addonlogs.common.frame.FrameHandler;
 import io.addonlogs.common.frame.FramingError;
 import io.addonlogs.common.frame.OctetFrameDecoder;
 import io.addonlogs.common.gzip.GzipFormatException;
-import io.addonlogs.common.syslog.Rfc5424Header;
 import io.addonlogs.ingest.http.RequestState.Event;
 import io.addonlogs.ingest.kafka.IngestMetrics;
 import io.addonlogs.ingest.kafka.KafkaLogPublisher;
 import io.addonlogs.ingest.kafka.RequestAcks;
 import io.addonlogs.ingest.ratelimit.PartialFrameBudget;
 import io.addonlogs.ingest.ratelimit.TokenRateLimiter;
-import io.addonlogs.service.http.JsonError;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.json.JsonObject;
 
 /**
  * One {@code POST /logs} whose headers passed: streams the body through the frame decoder and the header parser,
- * publishes each valid frame at once, pauses while Kafka is behind, and answers only when every published frame is
- * acknowledged (or Kafka failed or timed out: 503). Its life is a {@link RequestState}, changed only by
+ * publishes each valid frame at once, pauses while Kafka is behind or its token is over its rate, and answers
+ * ({@link RequestAnswer}) only when every published frame is acknowledged (or Kafka failed or timed out: 503). Its life is a {@link RequestState}, changed only by
  * {@link #fire}, which also starts and stops each state's timer. Lives on the request's event loop; Kafka's thread
  * only reaches it through {@link RequestAcks} and the publisher's drain callback, both of which hop back to this
  * context.
  */
-final class LogsRequest implements FrameHandler, RequestAcks.Listener {
+final class LogsRequest implements RequestAcks.Listener {
 
     private final HttpServerRequest request;
     private final Context context;
     private final IngestLimits limits;
     private final KafkaLogPublisher publisher;
     private final IngestMetrics metrics;
-    private final byte[] token;
-    private final byte[] addonId;
     private final Integer expectedCount;
     private final BodyInput body;
     private final OctetFrameDecoder decoder;
-    private final Rfc5424Header header = new Rfc5424Header();
+    private final FrameIntake intake;
     private final FrameVerdict verdict = new FrameVerdict();
     private final RequestAcks acks;
     private final TokenRateLimiter.Bucket rate;
     private final Deadline bodyDeadline;
     private final Deadline kafkaDeadline;
-    /** Accepted in the current slice; charged to the token's rate once per slice, not per frame. */
-    private long sliceLines;
-    private long sliceBytes;
+    private final RequestAnswer answer;
+    /** Frames and body bytes read and already charged to the token's rate (charged once per slice). */
+    private int framesCharged;
+    private long bytesCharged;
+    /** The timer of PAUSED_FOR_RATE, -1 when none. */
+    private long rateTimer = -1;
 
     private long received;
-    private long receivedAt;
     private RequestState state = RequestState.READING;
     /** The event that ended reading: decides the answer, and whether the connection stays open. */
     private Event ending;
@@ -72,12 +65,12 @@ final class LogsRequest implements FrameHandler, RequestAcks.Listener {
         this.publisher = publisher;
         this.metrics = metrics;
         this.caller = caller;
-        this.token = caller.tokenBytes();
-        this.addonId = caller.addonIdBytes();
         this.expectedCount = expectedCount;
         this.body = gzip ? BodyInput.gzip() : BodyInput.plain();
-        this.decoder = new OctetFrameDecoder(limits.maxFrameBytes(), this);
         this.acks = new RequestAcks(context, this);
+        this.intake = new FrameIntake(caller, publisher, acks, verdict, metrics,
+                () -> kafkaFailed("Kafka is unavailable; retry later"));
+        this.decoder = new OctetFrameDecoder(limits.maxFrameBytes(), intake);
         this.rate = caller.rate();
         this.partials = partials;
         this.bodyDeadline = new Deadline(context.owner(), limits.bodyTimeoutSeconds() * 1000L,
@@ -85,6 +78,7 @@ final class LogsRequest implements FrameHandler, RequestAcks.Listener {
         this.kafkaDeadline = new Deadline(context.owner(), limits.kafkaTimeoutMs(), () -> kafkaFailed(
                 "Kafka did not acknowledge within " + limits.kafkaTimeoutMs() + " ms; retry later"));
         this.guard = ConnectionGuard.of(request.connection());
+        this.answer = new RequestAnswer(request, limits, metrics, guard);
     }
 
     /** Attaches the handlers; called synchronously from the request handler, before any async step. */
@@ -115,13 +109,24 @@ final class LogsRequest implements FrameHandler, RequestAcks.Listener {
             case READING -> {
                 kafkaDeadline.reset();
                 bodyDeadline.run(); // with what the pause left of it
-                // the request is resumed by onDrained, once the rest of the paused chunk is parsed
+                // the request is resumed by resumeOn, once the rest of the paused chunk is parsed
             }
             case PAUSED_FOR_KAFKA -> {
                 request.pause();
                 bodyDeadline.suspend(); // time we do not read is not the client's
                 kafkaDeadline.run();
-                publisher.whenDrained(context, this::onDrained);
+                publisher.whenDrained(context, () -> resumeOn(Event.DRAINED));
+            }
+            case PAUSED_FOR_RATE -> {
+                request.pause();
+                bodyDeadline.suspend();
+                long ms = Math.max(1, (rate.debtNanos() + 999_999) / 1_000_000);
+                rateTimer = context.owner().setTimer(ms, id -> {
+                    if (id == rateTimer) {
+                        rateTimer = -1;
+                        resumeOn(Event.RATE_REFILLED);
+                    }
+                });
             }
             case DISCARDING -> {
                 // the body deadline goes on: dropping a body must not take longer than reading it
@@ -129,6 +134,7 @@ final class LogsRequest implements FrameHandler, RequestAcks.Listener {
             case AWAITING_ACKS -> {
                 ending = event;
                 bodyDeadline.reset();
+                cancelRateTimer();
                 closeBody();
                 acks.bodyDone(); // may answer at once, through allAcknowledged
                 if (state == RequestState.AWAITING_ACKS && acks.pending() > 0) {
@@ -138,6 +144,7 @@ final class LogsRequest implements FrameHandler, RequestAcks.Listener {
             case ANSWERED, GONE -> {
                 bodyDeadline.reset();
                 kafkaDeadline.reset();
+                cancelRateTimer();
                 if (guard != null) {
                     guard.watchBody(null);
                 }
@@ -145,8 +152,10 @@ final class LogsRequest implements FrameHandler, RequestAcks.Listener {
                     closeBody();
                 }
                 caller.releaseSlot().run();
-                if (to == RequestState.ANSWERED) {
-                    answer(event);
+                if (event == Event.KAFKA_FAILED) {
+                    answer.kafkaUnavailable(ending, kafkaProblem);
+                } else if (to == RequestState.ANSWERED) {
+                    answer.verdict(ending, verdict, expectedCount);
                 }
             }
             default -> throw new IllegalStateException(to.name());
@@ -168,7 +177,7 @@ final class LogsRequest implements FrameHandler, RequestAcks.Listener {
         if (state != RequestState.READING) {
             return; // discarding after a framing error, or answered
         }
-        receivedAt = System.currentTimeMillis();
+        intake.receivedAt(System.currentTimeMillis());
         body.input(chunk.getBytes());
         pump();
     }
@@ -183,6 +192,10 @@ final class LogsRequest implements FrameHandler, RequestAcks.Listener {
                 }
                 if (!caller.stillAuthorized().getAsBoolean()) {
                     fire(Event.TOKEN_REVOKED); // checked once per slice: nothing read after this is stored
+                    return;
+                }
+                if (rate.debtNanos() > 0) {
+                    fire(Event.OVER_RATE); // the token read more than its rate: wait it out, do not read on
                     return;
                 }
                 if (!body.feedNext(decoder)) {
@@ -218,21 +231,30 @@ final class LogsRequest implements FrameHandler, RequestAcks.Listener {
         heldCounted = 0;
     }
 
+    /** Charges the token for every frame and byte the decoder read since the last slice, accepted or not. */
     private void chargeRate() {
-        if (sliceLines > 0) {
-            rate.take(sliceLines, sliceBytes);
-            sliceLines = 0;
-            sliceBytes = 0;
-        }
+        int frames = decoder.frames();
+        long bytes = decoder.position();
+        rate.take(frames - framesCharged, bytes - bytesCharged);
+        framesCharged = frames;
+        bytesCharged = bytes;
     }
 
-    private void onDrained() {
-        fire(Event.DRAINED);
+    /** Back to reading after a pause of ours: the rest of the paused chunk first, then the next chunks. */
+    private void resumeOn(Event event) {
+        fire(event);
         if (state == RequestState.READING) {
-            pump(); // the rest of the chunk that was being parsed when Kafka fell behind
+            pump();
             if (state == RequestState.READING) {
                 request.resume();
             }
+        }
+    }
+
+    private void cancelRateTimer() {
+        if (rateTimer >= 0) {
+            context.owner().cancelTimer(rateTimer);
+            rateTimer = -1;
         }
     }
 
@@ -259,32 +281,6 @@ final class LogsRequest implements FrameHandler, RequestAcks.Listener {
         fire(Event.HTTP_FRAMING_BROKEN);
     }
 
-    // --- frames ---
-
-    @Override
-    public void onFrame(byte[] buf, int offset, int length, int index, long bodyOffset) {
-        if (state != RequestState.READING) {
-            return; // Kafka refused a frame earlier in this slice
-        }
-        if (!header.parse(buf, offset, length)) {
-            metrics.frameRejected(header.rejection().field().rfcName());
-            verdict.reject(index, bodyOffset, header.rejection().message());
-        } else if (!header.appNameEquals(token)) {
-            metrics.frameRejected("APP-NAME-MISMATCH");
-            verdict.reject(index, bodyOffset, "APP-NAME: does not match the log token of the request");
-        } else {
-            byte[] value = Arrays.copyOfRange(buf, offset, offset + length);
-            if (publisher.publish(token, addonId, value, receivedAt, acks)) {
-                verdict.accept();
-                metrics.frameAccepted();
-                sliceLines++;
-                sliceBytes += length;
-            } else {
-                kafkaFailed("Kafka is unavailable; retry later");
-            }
-        }
-    }
-
     // --- outcome ---
 
     @Override
@@ -301,52 +297,6 @@ final class LogsRequest implements FrameHandler, RequestAcks.Listener {
         if (!state.terminal()) {
             kafkaProblem = problem;
             fire(Event.KAFKA_FAILED);
-        }
-    }
-
-    private void answer(Event event) {
-        if (event == Event.KAFKA_FAILED) {
-            request.response().putHeader("Retry-After", String.valueOf(limits.retryAfterSeconds()));
-            respond(503, JsonError.body("kafka_unavailable", kafkaProblem));
-        } else if (ending == Event.TOKEN_REVOKED) {
-            request.response().putHeader("WWW-Authenticate", "Basic realm=\"logs\"");
-            respond(401, verdict.toJson("token_revoked", "the log token was revoked during the request; "
-                    + acceptedNote()));
-        } else if (ending == Event.BODY_TIMED_OUT) {
-            respond(408, verdict.toJson("body_timeout", "the body did not arrive within "
-                    + limits.bodyTimeoutSeconds() + " s; " + acceptedNote()));
-        } else if (verdict.framingBroken()) {
-            respond(400, verdict.toJson("bad_framing", "framing is broken; " + acceptedNote()));
-        } else if (ending == Event.BODY_TOO_LARGE) {
-            respond(413, verdict.toJson("body_too_large", "body exceeds " + limits.maxBodyBytes() + " bytes; "
-                    + acceptedNote()));
-        } else if (expectedCount != null && expectedCount != verdict.frames()) {
-            respond(400, verdict.toJson("msg_count_mismatch", "Logplex-Msg-Count is " + expectedCount
-                    + " but the body has " + verdict.frames() + " frames; " + acceptedNote()));
-        } else if (!verdict.allAccepted()) {
-            respond(400, verdict.toJson("invalid_frames", "some frames were rejected; " + acceptedNote()));
-        } else {
-            respond(204, null);
-        }
-    }
-
-    private String acceptedNote() {
-        return verdict.accepted() + " accepted frames are stored: do not resend them";
-    }
-
-    private void respond(int status, JsonObject json) {
-        metrics.request(status);
-        HttpServerResponse response = request.response();
-        boolean close = ending != Event.BODY_ENDED; // the rest of the body will not be read
-        if (close) {
-            response.putHeader("Connection", "close");
-            if (guard != null) {
-                guard.refuseMore(); // what follows the unread rest of the body is no request of ours
-            }
-        }
-        var sent = json == null ? response.setStatusCode(status).end() : JsonError.send(response, status, json);
-        if (close) {
-            sent.onComplete(v -> request.connection().close());
         }
     }
 }

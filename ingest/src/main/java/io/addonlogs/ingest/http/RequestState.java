@@ -13,6 +13,8 @@ enum RequestState {
      * (the client is not slow: we are not reading).
      */
     PAUSED_FOR_KAFKA,
+    /** Paused by us while the token is over its rate (a timer until its debt is paid); the body deadline is suspended. */
+    PAUSED_FOR_RATE,
     /** Framing broke: the rest of the body is read and dropped, so the connection stays usable; the body deadline runs. */
     DISCARDING,
     /** Nothing more is read; the answer waits for the last acknowledgement; the Kafka deadline runs if any is owed. */
@@ -28,6 +30,10 @@ enum RequestState {
         OVER_HIGH_WATER,
         /** ... and back under the low-water mark. */
         DRAINED,
+        /** The token is in debt of its rate: reads wait. */
+        OVER_RATE,
+        /** ... and its debt is paid. */
+        RATE_REFILLED,
         /** The decoder (or gzip) found the body's framing broken. */
         FRAMING_BROKEN,
         /** The client sent the end of the body. */
@@ -71,12 +77,18 @@ enum RequestState {
         RequestState next = switch (this) {
             case READING -> switch (event) {
                 case OVER_HIGH_WATER -> PAUSED_FOR_KAFKA;
+                case OVER_RATE -> PAUSED_FOR_RATE;
                 case FRAMING_BROKEN -> DISCARDING;
                 case BODY_ENDED, BODY_TOO_LARGE, BODY_TIMED_OUT, HTTP_FRAMING_BROKEN, TOKEN_REVOKED -> AWAITING_ACKS;
                 default -> null;
             };
             case PAUSED_FOR_KAFKA -> switch (event) {
                 case DRAINED -> READING;
+                case HTTP_FRAMING_BROKEN -> AWAITING_ACKS;
+                default -> null;
+            };
+            case PAUSED_FOR_RATE -> switch (event) {
+                case RATE_REFILLED -> READING;
                 case HTTP_FRAMING_BROKEN -> AWAITING_ACKS;
                 default -> null;
             };

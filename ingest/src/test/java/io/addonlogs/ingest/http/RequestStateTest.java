@@ -20,6 +20,7 @@ class RequestStateTest {
     @CsvSource({
             // reading: the body arrives
             "READING, OVER_HIGH_WATER, PAUSED_FOR_KAFKA",
+            "READING, OVER_RATE, PAUSED_FOR_RATE",
             "READING, FRAMING_BROKEN, DISCARDING",
             "READING, BODY_ENDED, AWAITING_ACKS",
             "READING, BODY_TOO_LARGE, AWAITING_ACKS",
@@ -33,6 +34,11 @@ class RequestStateTest {
             "PAUSED_FOR_KAFKA, HTTP_FRAMING_BROKEN, AWAITING_ACKS",
             "PAUSED_FOR_KAFKA, KAFKA_FAILED, ANSWERED",
             "PAUSED_FOR_KAFKA, CONNECTION_LOST, GONE",
+            // paused by us while the token is over its rate
+            "PAUSED_FOR_RATE, RATE_REFILLED, READING",
+            "PAUSED_FOR_RATE, HTTP_FRAMING_BROKEN, AWAITING_ACKS",
+            "PAUSED_FOR_RATE, KAFKA_FAILED, ANSWERED",
+            "PAUSED_FOR_RATE, CONNECTION_LOST, GONE",
             // dropping the rest of a body whose framing broke
             "DISCARDING, BODY_ENDED, AWAITING_ACKS",
             "DISCARDING, BODY_TOO_LARGE, AWAITING_ACKS",
@@ -56,10 +62,12 @@ class RequestStateTest {
     @Test
     void everyOtherEventInALiveStateIsRefused() {
         Map<RequestState, Event[]> possible = new EnumMap<>(RequestState.class);
-        possible.put(RequestState.READING, new Event[] {Event.OVER_HIGH_WATER, Event.FRAMING_BROKEN,
+        possible.put(RequestState.READING, new Event[] {Event.OVER_HIGH_WATER, Event.OVER_RATE, Event.FRAMING_BROKEN,
             Event.BODY_ENDED, Event.BODY_TOO_LARGE, Event.BODY_TIMED_OUT, Event.HTTP_FRAMING_BROKEN, Event.TOKEN_REVOKED,
             Event.KAFKA_FAILED, Event.CONNECTION_LOST});
         possible.put(RequestState.PAUSED_FOR_KAFKA, new Event[] {Event.DRAINED, Event.HTTP_FRAMING_BROKEN,
+            Event.KAFKA_FAILED, Event.CONNECTION_LOST});
+        possible.put(RequestState.PAUSED_FOR_RATE, new Event[] {Event.RATE_REFILLED, Event.HTTP_FRAMING_BROKEN,
             Event.KAFKA_FAILED, Event.CONNECTION_LOST});
         possible.put(RequestState.DISCARDING, new Event[] {Event.BODY_ENDED, Event.BODY_TOO_LARGE,
             Event.BODY_TIMED_OUT, Event.HTTP_FRAMING_BROKEN, Event.KAFKA_FAILED, Event.CONNECTION_LOST});
@@ -77,7 +85,7 @@ class RequestStateTest {
                 }
             }
         }
-        assertEquals(4 * Event.values().length - 25, refused, "25 possible pairs, as listed in transition()");
+        assertEquals(5 * Event.values().length - 30, refused, "30 possible pairs, as listed in transition()");
     }
 
     @ParameterizedTest
