@@ -16,18 +16,23 @@ import io.addonlogs.common.config.Settings;
  * @param idleTimeoutSeconds a connection that sends nothing this long is closed
  * @param headerTimeoutSeconds a connection must deliver a request's headers within this long of opening or of the
  *                           previous response, else it is closed (header tricklers)
- * @param bodyTimeoutSeconds a body not complete this long after its headers gets 408 (body tricklers)
+ * @param bodyTimeoutSeconds a body not complete this long after its headers gets 408 (body tricklers); time the
+ *                           request is paused for Kafka does not count
  * @param eventLoops         HTTP verticle instances (one event loop each)
  * @param tokenLinesPerSecond per-token line rate (per instance) beyond which requests get 429; 0 = no limit
  * @param tokenBytesPerSecond per-token byte rate (frames, per instance) beyond which requests get 429; 0 = no limit
  * @param tokenBurstSeconds  how many seconds of those rates a token may send at once
+ * @param maxPartialFrameBytes bytes held in partial frames (split across chunks), process-wide, beyond which new
+ *                           requests get 503
+ * @param maxRequestsPerToken requests in progress per token (per instance) beyond which new ones get 429
  */
 public record IngestConfig(String bootstrapServers, String logsTopic, String tokensTopic, String host, int port,
                            int managementPort, String adminToken, long maxBodyBytes, int maxFrameBytes,
                            long highWaterBytes, long lowWaterBytes, long kafkaTimeoutMs, int retryAfterSeconds,
                            int idleTimeoutSeconds, int headerTimeoutSeconds, int bodyTimeoutSeconds,
                            int eventLoops, String tlsCert, String tlsKey,
-                           long tokenLinesPerSecond, long tokenBytesPerSecond, int tokenBurstSeconds) {
+                           long tokenLinesPerSecond, long tokenBytesPerSecond, int tokenBurstSeconds,
+                           long maxPartialFrameBytes, int maxRequestsPerToken) {
 
     public static IngestConfig from(Map<String, String> env) {
         return from(new Settings(env));
@@ -61,7 +66,9 @@ public record IngestConfig(String bootstrapServers, String logsTopic, String tok
                 cert, key,
                 s.longValue("INGEST_TOKEN_LINES_PER_SECOND", 50_000, 0, 100_000_000),
                 s.longValue("INGEST_TOKEN_BYTES_PER_SECOND", 20L << 20, 0, 10L << 30),
-                s.integer("INGEST_TOKEN_BURST_SECONDS", 2, 1, 3600));
+                s.integer("INGEST_TOKEN_BURST_SECONDS", 2, 1, 3600),
+                s.longValue("INGEST_MAX_PARTIAL_FRAME_BYTES", 64L << 20, 64 << 10, 1L << 40),
+                s.integer("INGEST_MAX_REQUESTS_PER_TOKEN", 64, 1, 1_000_000));
     }
 
     public boolean tls() {
@@ -78,6 +85,7 @@ public record IngestConfig(String bootstrapServers, String logsTopic, String tok
                 + ", idleTimeoutSeconds=" + idleTimeoutSeconds + ", headerTimeoutSeconds=" + headerTimeoutSeconds
                 + ", bodyTimeoutSeconds=" + bodyTimeoutSeconds + ", eventLoops=" + eventLoops + ", tls=" + tls()
                 + ", tokenLinesPerSecond=" + tokenLinesPerSecond + ", tokenBytesPerSecond=" + tokenBytesPerSecond
-                + ", tokenBurstSeconds=" + tokenBurstSeconds + "]";
+                + ", tokenBurstSeconds=" + tokenBurstSeconds + ", maxPartialFrameBytes=" + maxPartialFrameBytes
+                + ", maxRequestsPerToken=" + maxRequestsPerToken + "]";
     }
 }

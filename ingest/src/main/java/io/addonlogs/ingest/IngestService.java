@@ -17,11 +17,14 @@ import org.slf4j.LoggerFactory;
 import io.addonlogs.ingest.http.LogsHttpVerticle;
 import io.addonlogs.ingest.kafka.IngestMetrics;
 import io.addonlogs.ingest.kafka.KafkaLogPublisher;
+import io.addonlogs.ingest.ratelimit.PartialFrameBudget;
 import io.addonlogs.ingest.ratelimit.TokenRateLimiter;
+import io.addonlogs.ingest.ratelimit.TokenRequests;
 import io.addonlogs.ingest.tokens.TokenAdminApi;
 import io.addonlogs.service.management.ManagementServer;
 import io.addonlogs.service.tokens.TokenRegistry;
 import io.addonlogs.service.tokens.TokenRegistryFollower;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -43,6 +46,8 @@ public final class IngestService {
     private final TokenRegistryFollower follower;
     private final KafkaLogPublisher publisher;
     private final IngestMetrics metrics;
+    private final PartialFrameBudget partials;
+    private final TokenRequests requests;
     private final List<String> httpDeployments = new ArrayList<>();
     private final List<LogsHttpVerticle> httpVerticles = new ArrayList<>();
     private ManagementServer management;
@@ -60,6 +65,11 @@ public final class IngestService {
         this.metrics = new IngestMetrics(registry, this::inFlightBytes);
         this.publisher = new KafkaLogPublisher(vertx, producer, config.logsTopic(), config.highWaterBytes(),
                 config.lowWaterBytes(), metrics);
+        this.partials = new PartialFrameBudget(config.maxPartialFrameBytes());
+        this.requests = new TokenRequests(config.maxRequestsPerToken());
+        Gauge.builder("ingest_partial_frame_bytes", partials, PartialFrameBudget::held)
+                .description("Bytes held in frames split across chunks, being assembled").baseUnit("bytes")
+                .register(registry);
     }
 
     /** Starts everything; the future completes once both ports listen (readiness may come a little later). */
@@ -81,7 +91,8 @@ public final class IngestService {
         TokenRateLimiter rateLimiter = new TokenRateLimiter(config.tokenLinesPerSecond(), config.tokenBytesPerSecond(),
                 config.tokenBurstSeconds(), System::nanoTime);
         for (int i = 0; i < config.eventLoops(); i++) {
-            LogsHttpVerticle verticle = new LogsHttpVerticle(config, tokens, publisher, metrics, rateLimiter);
+            LogsHttpVerticle verticle = new LogsHttpVerticle(config, tokens, publisher, metrics, rateLimiter, partials,
+                    requests);
             httpVerticles.add(verticle);
             chain = chain.compose(v -> vertx.deployVerticle(verticle)).onSuccess(httpDeployments::add).mapEmpty();
         }

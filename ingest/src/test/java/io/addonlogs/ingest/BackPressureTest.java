@@ -30,7 +30,9 @@ import io.addonlogs.common.tokens.TokenRecord;
 import io.addonlogs.ingest.http.LogsHttpVerticle;
 import io.addonlogs.ingest.kafka.IngestMetrics;
 import io.addonlogs.ingest.kafka.KafkaLogPublisher;
+import io.addonlogs.ingest.ratelimit.PartialFrameBudget;
 import io.addonlogs.ingest.ratelimit.TokenRateLimiter;
+import io.addonlogs.ingest.ratelimit.TokenRequests;
 import io.addonlogs.service.tokens.TokenRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
@@ -66,7 +68,8 @@ class BackPressureTest {
         publisher.start();
         Await.until(publisher::available, "metadata fetched");
         verticle = new LogsHttpVerticle(config, tokens, publisher, metrics,
-                new TokenRateLimiter(0, 0, 1, System::nanoTime));
+                new TokenRateLimiter(0, 0, 1, System::nanoTime), new PartialFrameBudget(config.maxPartialFrameBytes()),
+                new TokenRequests(config.maxRequestsPerToken()));
         vertx.deployVerticle(verticle).await();
     }
 

@@ -40,6 +40,30 @@ class KafkaOutageTest {
         broker.close();
     }
 
+    /**
+     * A request whose only record Kafka never acknowledges: the answer is the 503 at {@code INGEST_KAFKA_TIMEOUT_MS}
+     * (2 s here), not the producer's delivery timeout (30 s). Two records always worked; one did not (issue 15).
+     */
+    @Test
+    void oneUnacknowledgedFrameGets503AtTheKafkaDeadline() throws Exception {
+        String token = ingest.provision("addon_one_frame", "orga_1");
+        assertEquals(204, ingest.send(ingest.post(token)
+                .POST(BodyPublishers.ofString(body(List.of(line(token, "metadata is cached"))))).build()).statusCode());
+        broker.stop();
+        try {
+            long start = System.nanoTime();
+            HttpResponse<String> response = ingest.send(ingest.post(token)
+                    .POST(BodyPublishers.ofString(body(List.of(line(token, "never acknowledged"))))).build());
+            long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertEquals(503, response.statusCode(), response.body());
+            assertEquals("kafka_unavailable", new JsonObject(response.body()).getString("code"));
+            assertTrue(waitedMs < 10_000, "503 at the Kafka deadline (2 s), not the delivery timeout (30 s): took "
+                    + waitedMs + " ms");
+        } finally {
+            broker.start();
+        }
+    }
+
     @Test
     void brokerStoppedMidRequestGives503AndServiceRecovers() throws Exception {
         String token = ingest.provision("addon_outage", "orga_1");

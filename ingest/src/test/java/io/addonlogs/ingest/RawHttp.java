@@ -39,6 +39,36 @@ final class RawHttp {
         }
     }
 
+    /**
+     * Writes {@code raw} bytes as they are (any request line, headers and framing, maybe several requests) and
+     * returns everything the server sends until it closes the connection, or until it stays silent for
+     * {@code silenceMs} (then the text ends with {@link #STILL_OPEN}).
+     */
+    static String exchange(int port, byte[] raw, int silenceMs) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(silenceMs);
+            socket.getOutputStream().write(raw);
+            socket.getOutputStream().flush();
+            ByteArrayOutputStream all = new ByteArrayOutputStream();
+            InputStream in = socket.getInputStream();
+            byte[] buf = new byte[8192];
+            try {
+                int n;
+                while ((n = in.read(buf)) >= 0) {
+                    all.write(buf, 0, n);
+                }
+            } catch (java.net.SocketTimeoutException e) {
+                all.write(STILL_OPEN.getBytes(StandardCharsets.US_ASCII));
+            } catch (java.net.SocketException reset) {
+                // closed by the server with unread bytes in its buffer: a reset is a close here
+            }
+            return all.toString(StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    /** Ends what {@link #exchange} returns when the server kept the connection open. */
+    static final String STILL_OPEN = "\n<connection still open>";
+
     /** A chunked POST sent piece by piece, for tests that act while a request is in flight. */
     static final class ChunkedUpload implements AutoCloseable {
         private final Socket socket;
@@ -66,12 +96,22 @@ final class RawHttp {
          * then the write fails and the answer is read all the same.
          */
         Response finish() throws IOException {
+            endBody();
+            return response();
+        }
+
+        /** Sends the end of the body (the last, empty chunk); a server that already answered may have closed. */
+        void endBody() {
             try {
                 out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
                 out.flush();
             } catch (IOException e) {
-                // answered and closed before the end of the body: read the answer below
+                // answered and closed before the end of the body: read the answer all the same
             }
+        }
+
+        /** Reads the response, whether or not the body was ended. */
+        Response response() throws IOException {
             return readOne(socket.getInputStream());
         }
 

@@ -1,5 +1,6 @@
 package io.addonlogs.common.frame;
 
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -8,8 +9,9 @@ import java.util.Objects;
  *
  * <p>Fed chunks of any size, it hands each frame to the {@link FrameHandler} as soon as the frame's last byte
  * arrives. A frame wholly inside one chunk is handed over in place, without copying; only a frame split across
- * chunks is assembled in a buffer of its exact length, so the decoder holds at most one partial frame, never more
- * than {@code maxFrameBytes}.
+ * chunks is assembled in a buffer that grows with the bytes received (at most twice them, and never beyond the
+ * frame's length), so the decoder holds at most one partial frame, never more than {@code maxFrameBytes}, and a
+ * declared LEN alone costs nothing ({@link #heldBytes()}).
  *
  * <p>The first framing error (a bad LEN, a missing space, a frame over the limit, or a partial frame at
  * {@link #finish()}) stops decoding: {@link #error()} tells where and why, and later input is ignored.
@@ -19,6 +21,8 @@ public final class OctetFrameDecoder {
 
     /** LEN has at most this many digits before it must exceed any int limit; bounds the work on digit floods. */
     private static final int MAX_LEN_DIGITS = 10;
+    /** The smallest buffer for a partial frame: growing a few bytes at a time would copy too often. */
+    private static final int MIN_PARTIAL = 256;
 
     private enum State { BETWEEN, AFTER_CR, LEN, MSG, FAILED }
 
@@ -94,6 +98,11 @@ public final class OctetFrameDecoder {
         return frames;
     }
 
+    /** Bytes the decoder holds for the frame being assembled across chunks (0 between frames). */
+    public int heldBytes() {
+        return partial == null ? 0 : partial.length;
+    }
+
     /** Bytes of the body consumed so far. */
     public long position() {
         return position;
@@ -160,10 +169,8 @@ public final class OctetFrameDecoder {
             emit(chunk, i, size);
             return i + size;
         }
-        if (partial == null) {
-            partial = new byte[size];
-        }
         int n = Math.min(size - partialFilled, available);
+        reserve(partialFilled + n, size);
         System.arraycopy(chunk, i, partial, partialFilled, n);
         partialFilled += n;
         position += n;
@@ -173,6 +180,20 @@ public final class OctetFrameDecoder {
             emit(frame, 0, size);
         }
         return i + n;
+    }
+
+    /**
+     * Makes room for {@code needed} bytes of a frame of {@code size}: the buffer grows with what arrived (doubling,
+     * at most to the frame's size), never from the declared LEN alone, so a client announcing big frames and
+     * sending little costs little.
+     */
+    private void reserve(int needed, int size) {
+        int capacity = partial == null ? 0 : partial.length;
+        if (needed <= capacity) {
+            return;
+        }
+        int grown = (int) Math.min(size, Math.max(needed, Math.max(MIN_PARTIAL, 2L * capacity)));
+        partial = partial == null ? new byte[grown] : Arrays.copyOf(partial, grown);
     }
 
     private void emit(byte[] buf, int offset, int length) {

@@ -92,6 +92,81 @@ class OctetFrameDecoderTest {
         }
     }
 
+    /**
+     * A frame split across chunks is held in a buffer that grows with the bytes that arrived, never allocated from
+     * its declared LEN: 17 bytes announcing a 256 KiB frame must not cost 256 KiB (measured as this thread's
+     * allocation while feeding them).
+     */
+    @Test
+    void aDeclaredLengthAllocatesNothingUntilItsBytesArrive() {
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        byte[] announce = "262144 <190>1 - h".getBytes(UTF_8);
+        OctetFrameDecoder decoder = new OctetFrameDecoder(256 * 1024, (buf, off, len, i, at) -> { });
+        decoder.feed(new byte[] {'1', ' ', 'x'}); // warm up: class loading, first frame
+        long before = threads.getCurrentThreadAllocatedBytes();
+        assertTrue(decoder.feed(announce));
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertTrue(allocated < 4096, "feeding 17 bytes allocated " + allocated + " bytes");
+    }
+
+    /** What the decoder holds is never more than twice what arrived of the frame (or a small minimum). */
+    @Test
+    void heldBytesGrowWithTheBytesReceived() {
+        int size = 200_000;
+        byte[] msg = new byte[size];
+        new Random(7).nextBytes(msg);
+        byte[] body = concat((size + " ").getBytes(UTF_8), msg);
+        List<byte[]> seen = new ArrayList<>();
+        OctetFrameDecoder decoder = new OctetFrameDecoder(size, (buf, off, len, i, at) ->
+                seen.add(java.util.Arrays.copyOfRange(buf, off, off + len)));
+        int lenBytes = (size + " ").length();
+        for (int from = 0; from < body.length; from += 1000) {
+            int n = Math.min(1000, body.length - from);
+            assertTrue(decoder.feed(body, from, n));
+            long arrived = Math.max(0, from + n - lenBytes);
+            if (seen.isEmpty()) {
+                assertTrue(decoder.heldBytes() <= Math.max(2 * arrived, 1024),
+                        decoder.heldBytes() + " held after " + arrived + " bytes of the frame");
+            }
+        }
+        assertEquals(0, decoder.heldBytes(), "nothing held once the frame is handed over");
+        assertArrayEquals(msg, seen.get(0));
+    }
+
+    /** A frame of a few KiB split at every position, and at every pair of positions near its ends. */
+    @Test
+    void growingFrameSplitAtEveryPosition() {
+        byte[] msg = new byte[5000];
+        new Random(11).nextBytes(msg);
+        byte[] body = concat(concat((msg.length + " ").getBytes(UTF_8), msg), frame("tail").getBytes(UTF_8));
+        for (int a = 0; a <= body.length; a++) {
+            assertGrownFrame(msg, CollectedFrames.decode(body, MAX, a), "cut at " + a);
+        }
+        for (int a = 0; a <= 40; a++) {
+            for (int b = body.length - 40; b <= body.length; b++) {
+                assertGrownFrame(msg, CollectedFrames.decode(body, MAX, a, b), "cuts at " + a + "," + b);
+            }
+        }
+        for (int chunk : new int[] {1, 2, 3, 255, 256, 257, 1023, 1024, 4999}) {
+            assertGrownFrame(msg, new ChunkFeeder(chunk).feed(body, MAX), "chunks of " + chunk);
+        }
+    }
+
+    private static void assertGrownFrame(byte[] msg, CollectedFrames out, String how) {
+        assertTrue(out.ok, how + ": " + out.decoder.error());
+        assertEquals(2, out.frames.size(), how);
+        assertArrayEquals(msg, out.frames.get(0), how);
+        assertEquals("tail", new String(out.frames.get(1), UTF_8), how);
+        assertEquals(0, out.decoder.heldBytes(), how);
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
             leading zero            | 05 hello                  | 0  | frame length must not start with 0

@@ -1,6 +1,5 @@
 package io.addonlogs.ingest.http;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
@@ -9,7 +8,9 @@ import io.addonlogs.common.tokens.TokenRecord;
 import io.addonlogs.ingest.IngestConfig;
 import io.addonlogs.ingest.kafka.IngestMetrics;
 import io.addonlogs.ingest.kafka.KafkaLogPublisher;
+import io.addonlogs.ingest.ratelimit.PartialFrameBudget;
 import io.addonlogs.ingest.ratelimit.TokenRateLimiter;
+import io.addonlogs.ingest.ratelimit.TokenRequests;
 import io.addonlogs.service.http.JsonError;
 import io.addonlogs.service.tokens.TokenRegistry;
 import io.vertx.core.Future;
@@ -34,16 +35,22 @@ public final class LogsHttpVerticle extends VerticleBase {
     private final KafkaLogPublisher publisher;
     private final IngestMetrics metrics;
     private final TokenRateLimiter rateLimiter;
+    private final PartialFrameBudget partials;
+    private final TokenRequests requests;
     private HttpServer server;
 
+    /** The limiter, budget and request counts are process-wide: shared by every instance of this verticle. */
     public LogsHttpVerticle(IngestConfig config, TokenRegistry tokens, KafkaLogPublisher publisher,
-                            IngestMetrics metrics, TokenRateLimiter rateLimiter) {
+                            IngestMetrics metrics, TokenRateLimiter rateLimiter, PartialFrameBudget partials,
+                            TokenRequests requests) {
         this.config = config;
         this.limits = IngestLimits.of(config);
         this.tokens = tokens;
         this.publisher = publisher;
         this.metrics = metrics;
         this.rateLimiter = rateLimiter;
+        this.partials = partials;
+        this.requests = requests;
     }
 
     @Override
@@ -61,7 +68,18 @@ public final class LogsHttpVerticle extends VerticleBase {
         }
         HeaderDeadline deadline = new HeaderDeadline(vertx, config.headerTimeoutSeconds());
         return vertx.createHttpServer(options)
-                .connectionHandler(deadline::connected)
+                .connectionHandler(connection -> {
+                    deadline.connected(connection);
+                    ConnectionGuard.install(connection);
+                })
+                .invalidRequestHandler(request -> {
+                    ConnectionGuard guard = ConnectionGuard.of(request.connection());
+                    if (guard != null && guard.refusing()) {
+                        request.connection().close(); // bytes behind a refused request: not a request at all
+                    } else {
+                        HttpServerRequest.DEFAULT_INVALID_REQUEST_HANDLER.handle(request);
+                    }
+                })
                 .requestHandler(request -> {
                     deadline.requestStarted(request);
                     handle(request);
@@ -80,6 +98,19 @@ public final class LogsHttpVerticle extends VerticleBase {
     }
 
     private void handle(HttpServerRequest request) {
+        ConnectionGuard guard = ConnectionGuard.of(request.connection());
+        if (guard != null && guard.refusing()) {
+            request.connection().close(); // parsed behind a request whose framing could not be trusted
+            return;
+        }
+        HttpFraming.Refusal refusal = HttpFraming.check(request);
+        if (refusal != null) {
+            if (guard != null) {
+                guard.refuseMore();
+            }
+            refuseAndClose(request, refusal.status(), refusal.code(), refusal.error());
+            return;
+        }
         if (!"/logs".equals(request.path())) {
             reject(request, 404, "not_found", "no such endpoint: POST /logs is the only one");
             return;
@@ -99,6 +130,12 @@ public final class LogsHttpVerticle extends VerticleBase {
         if (record.isEmpty()) {
             request.response().putHeader("WWW-Authenticate", REALM);
             reject(request, 401, "unauthorized", "unknown or revoked log token");
+            return;
+        }
+        if (partials.exhausted()) {
+            request.response().putHeader("Retry-After", String.valueOf(config.retryAfterSeconds()));
+            reject(request, 503, "overloaded", "too many partial frames held on this instance (over "
+                    + partials.cap() + " bytes); retry later");
             return;
         }
         TokenRateLimiter.Bucket bucket = rateLimiter.bucket(token.get());
@@ -122,9 +159,7 @@ public final class LogsHttpVerticle extends VerticleBase {
         }
         String length = request.getHeader("Content-Length");
         if (length != null && declaredTooLarge(length)) {
-            request.response().putHeader("Connection", "close");
-            reject(request, 413, "body_too_large", "body exceeds " + config.maxBodyBytes() + " bytes");
-            request.response().endHandler(v -> request.connection().close());
+            refuseAndClose(request, 413, "body_too_large", "body exceeds " + config.maxBodyBytes() + " bytes");
             return;
         }
         Integer expectedCount;
@@ -135,8 +170,16 @@ public final class LogsHttpVerticle extends VerticleBase {
             reject(request, 400, "bad_msg_count", "Logplex-Msg-Count must be a whole number");
             return;
         }
-        new LogsRequest(request, context, limits, publisher, metrics, token.get().getBytes(StandardCharsets.UTF_8),
-                record.get().addonId().getBytes(StandardCharsets.UTF_8), expectedCount, gzip, bucket).start();
+        if (!requests.tryAcquire(token.get())) {
+            request.response().putHeader("Retry-After", "1");
+            reject(request, 429, "too_many_requests", "this log token already has " + requests.maxPerToken()
+                    + " requests in progress on this instance; retry when one has ended");
+            return;
+        }
+        String tokenText = token.get();
+        Caller caller = new Caller(tokenText, record.get().addonId(), bucket,
+                () -> tokens.lookup(tokenText).isPresent(), () -> requests.release(tokenText));
+        new LogsRequest(request, context, limits, publisher, metrics, partials, caller, expectedCount, gzip).start();
     }
 
     private boolean declaredTooLarge(String length) {
@@ -155,6 +198,14 @@ public final class LogsHttpVerticle extends VerticleBase {
         String type = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim()
                 .toLowerCase(Locale.ROOT);
         return type.equals("application/logplex-1") || type.equals("application/x-logplex-1");
+    }
+
+    /** Answers without reading the body, then closes the connection: what follows the headers is not read. */
+    private void refuseAndClose(HttpServerRequest request, int status, String code, String error) {
+        metrics.request(status);
+        request.exceptionHandler(e -> { }); // the client may hang up first: nothing is owed to it then
+        request.response().putHeader("Connection", "close");
+        JsonError.send(request.response(), status, code, error).onComplete(v -> request.connection().close());
     }
 
     /**

@@ -24,6 +24,8 @@ public final class RequestAcks {
     private final AtomicReference<Exception> failure = new AtomicReference<>();
     private final Context context;
     private final Listener listener;
+    /** Set on the request's context, read there only (by {@link #pending()}). */
+    private boolean bodyDone;
 
     public RequestAcks(Context context, Listener listener) {
         this.context = context;
@@ -46,12 +48,16 @@ public final class RequestAcks {
 
     /** The body is fully read (or parsing stopped): on the request's context. */
     public void bodyDone() {
+        bodyDone = true;
         if (outstanding.decrementAndGet() == 0) {
             listener.allAcknowledged();
         }
     }
 
+    /** Records sent and not yet acknowledged; on the request's context. */
     public int pending() {
-        return Math.max(0, outstanding.get() - 1);
+        int count = outstanding.get();
+        // until the body is done, the count holds its 1 as well
+        return bodyDone ? count : Math.max(0, count - 1);
     }
 }

@@ -6,8 +6,9 @@ import java.util.function.LongSupplier;
 
 /**
  * Per-token token buckets, one for lines and one for bytes, so that one noisy provider cannot take the capacity
- * of the others. A request is refused (429) only when it arrives while its token is in debt; lines of a request
- * already admitted are never refused half-way (they may put the token in debt, which the next requests wait out).
+ * of the others. Every frame read is charged, accepted or rejected, as it is read. A request that arrives while
+ * its token is in debt is refused (429); a request in progress whose token is in debt is not cut off but paused
+ * until the debt is paid ({@link Bucket#debtNanos()}), so concurrent requests of a token share its rate.
  * Limits hold per ingest instance. A rate of 0 turns that dimension off.
  */
 public final class TokenRateLimiter {
@@ -39,7 +40,13 @@ public final class TokenRateLimiter {
         private long refilledAt = nanoClock.getAsLong();
 
         /** 0 when a request may start now, else the whole seconds until the token is out of debt. */
-        public synchronized long retryAfterSeconds() {
+        public long retryAfterSeconds() {
+            long nanos = debtNanos();
+            return nanos == 0 ? 0 : (nanos + 999_999_999L) / 1_000_000_000L;
+        }
+
+        /** 0 when the token is not in debt, else the nanoseconds until it is out of it at its rates. */
+        public synchronized long debtNanos() {
             refill();
             double wait = 0;
             if (linesPerSecond > 0 && lines < 0) {
@@ -48,10 +55,10 @@ public final class TokenRateLimiter {
             if (bytesPerSecond > 0 && bytes < 0) {
                 wait = Math.max(wait, -bytes / bytesPerSecond);
             }
-            return wait == 0 ? 0 : (long) Math.ceil(wait);
+            return wait == 0 ? 0 : Math.max(1, (long) Math.ceil(wait * 1e9));
         }
 
-        /** Counts accepted lines and their bytes. */
+        /** Counts lines and bytes read (accepted or rejected: reading them is what costs). */
         public synchronized void take(long lineCount, long byteCount) {
             refill();
             if (linesPerSecond > 0) {
