@@ -21,6 +21,7 @@ import io.addonlogs.ingest.ratelimit.PartialFrameBudget;
 import io.addonlogs.ingest.ratelimit.TokenRateLimiter;
 import io.addonlogs.ingest.ratelimit.TokenRequests;
 import io.addonlogs.ingest.tokens.TokenAdminApi;
+import io.addonlogs.service.http.ListenPort;
 import io.addonlogs.service.management.ManagementServer;
 import io.addonlogs.service.tokens.TokenRegistry;
 import io.addonlogs.service.tokens.TokenRegistryFollower;
@@ -90,9 +91,10 @@ public final class IngestService {
         Future<Void> chain = vertx.deployVerticle(management).onSuccess(id -> managementDeployment = id).mapEmpty();
         TokenRateLimiter rateLimiter = new TokenRateLimiter(config.tokenLinesPerSecond(), config.tokenBytesPerSecond(),
                 config.tokenBurstSeconds(), System::nanoTime);
+        int port = ListenPort.resolve(config.host(), config.port()); // one port for every instance, also for 0
         for (int i = 0; i < config.eventLoops(); i++) {
-            LogsHttpVerticle verticle = new LogsHttpVerticle(config, tokens, publisher, metrics, rateLimiter, partials,
-                    requests);
+            LogsHttpVerticle verticle = new LogsHttpVerticle(config, port, tokens, publisher, metrics, rateLimiter,
+                    partials, requests);
             httpVerticles.add(verticle);
             chain = chain.compose(v -> vertx.deployVerticle(verticle)).onSuccess(httpDeployments::add).mapEmpty();
         }

@@ -67,7 +67,7 @@ class BackPressureTest {
         publisher = new KafkaLogPublisher(vertx, producer, "logs", HIGH_WATER, HIGH_WATER / 2, metrics);
         publisher.start();
         Await.until(publisher::available, "metadata fetched");
-        verticle = new LogsHttpVerticle(config, tokens, publisher, metrics,
+        verticle = new LogsHttpVerticle(config, config.port(), tokens, publisher, metrics,
                 new TokenRateLimiter(0, 0, 1, System::nanoTime), new PartialFrameBudget(config.maxPartialFrameBytes()),
                 new TokenRequests(config.maxRequestsPerToken()));
         vertx.deployVerticle(verticle).await();

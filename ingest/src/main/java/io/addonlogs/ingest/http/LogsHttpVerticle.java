@@ -11,6 +11,7 @@ import io.addonlogs.ingest.kafka.KafkaLogPublisher;
 import io.addonlogs.ingest.ratelimit.PartialFrameBudget;
 import io.addonlogs.ingest.ratelimit.TokenRateLimiter;
 import io.addonlogs.ingest.ratelimit.TokenRequests;
+import io.addonlogs.service.http.HeaderDeadline;
 import io.addonlogs.service.http.JsonError;
 import io.addonlogs.service.tokens.TokenRegistry;
 import io.vertx.core.Future;
@@ -37,13 +38,18 @@ public final class LogsHttpVerticle extends VerticleBase {
     private final TokenRateLimiter rateLimiter;
     private final PartialFrameBudget partials;
     private final TokenRequests requests;
+    private final int port;
     private HttpServer server;
 
-    /** The limiter, budget and request counts are process-wide: shared by every instance of this verticle. */
-    public LogsHttpVerticle(IngestConfig config, TokenRegistry tokens, KafkaLogPublisher publisher,
+    /**
+     * {@code port}: where every instance listens (resolved, never 0, so that they share one server). The limiter,
+     * budget and request counts are process-wide: shared by every instance of this verticle.
+     */
+    public LogsHttpVerticle(IngestConfig config, int port, TokenRegistry tokens, KafkaLogPublisher publisher,
                             IngestMetrics metrics, TokenRateLimiter rateLimiter, PartialFrameBudget partials,
                             TokenRequests requests) {
         this.config = config;
+        this.port = port;
         this.limits = IngestLimits.of(config);
         this.tokens = tokens;
         this.publisher = publisher;
@@ -57,21 +63,14 @@ public final class LogsHttpVerticle extends VerticleBase {
     public Future<?> start() {
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(config.host())
-                .setPort(config.port())
-                .setIdleTimeout(config.idleTimeoutSeconds())
-                // HTTP/1.1 only: with h2c detection on, Vert.x creates the connection (and calls the connection
-                // handler that arms the header deadline) only once the first bytes decide the protocol
-                .setHttp2ClearTextEnabled(false);
+                .setPort(port)
+                .setIdleTimeout(config.idleTimeoutSeconds());
         if (config.tls()) {
             options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
                     .setCertPath(config.tlsCert()).setKeyPath(config.tlsKey()));
         }
-        HeaderDeadline deadline = new HeaderDeadline(vertx, config.headerTimeoutSeconds());
-        return vertx.createHttpServer(options)
-                .connectionHandler(connection -> {
-                    deadline.connected(connection);
-                    ConnectionGuard.install(connection);
-                })
+        return HeaderDeadline.server(vertx, options, config.headerTimeoutSeconds(), ConnectionGuard::install,
+                        this::handle)
                 .invalidRequestHandler(request -> {
                     ConnectionGuard guard = ConnectionGuard.of(request.connection());
                     if (guard != null && guard.refusing()) {
@@ -79,10 +78,6 @@ public final class LogsHttpVerticle extends VerticleBase {
                     } else {
                         HttpServerRequest.DEFAULT_INVALID_REQUEST_HANDLER.handle(request);
                     }
-                })
-                .requestHandler(request -> {
-                    deadline.requestStarted(request);
-                    handle(request);
                 })
                 .listen().onSuccess(s -> server = s);
     }

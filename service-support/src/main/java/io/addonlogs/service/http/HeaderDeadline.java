@@ -36,9 +36,18 @@ public final class HeaderDeadline {
      */
     public static HttpServer server(Vertx vertx, HttpServerOptions options, int timeoutSeconds,
                                     Handler<HttpServerRequest> handler) {
+        return server(vertx, options, timeoutSeconds, connection -> { }, handler);
+    }
+
+    /** The same, with {@code connected} also told of each new connection (after the deadline is armed). */
+    public static HttpServer server(Vertx vertx, HttpServerOptions options, int timeoutSeconds,
+                                    Handler<HttpConnection> connected, Handler<HttpServerRequest> handler) {
         HeaderDeadline deadline = new HeaderDeadline(vertx, timeoutSeconds);
         return vertx.createHttpServer(options.setHttp2ClearTextEnabled(false))
-                .connectionHandler(deadline::connected)
+                .connectionHandler(connection -> {
+                    deadline.connected(connection);
+                    connected.handle(connection);
+                })
                 .requestHandler(request -> {
                     deadline.requestStarted(request);
                     handler.handle(request);
