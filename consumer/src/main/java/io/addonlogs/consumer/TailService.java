@@ -96,6 +96,11 @@ public final class TailService {
         return management.actualPort();
     }
 
+    /** The logs topic's partition count as this instance's live reader last saw it. */
+    public int tailsPartitionCount() {
+        return live.partitionCount();
+    }
+
     public TokenRegistry tokens() {
         return tokens;
     }

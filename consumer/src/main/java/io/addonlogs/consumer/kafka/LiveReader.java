@@ -12,8 +12,10 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
@@ -38,6 +40,7 @@ public final class LiveReader<T> implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LiveReader.class);
     private static final Duration POLL = Duration.ofMillis(100);
+    static final Duration PARTITION_CHECK = Duration.ofSeconds(10);
 
     /**
      * Receives the live lines of one add-on, as prepared. Called from the reader thread: hop to your context, and run
@@ -83,6 +86,9 @@ public final class LiveReader<T> implements AutoCloseable {
     private final Map<Subscriber<T>, Set<Integer>> partitionsOf = new HashMap<>();
     private final ConsumerThread thread;
     private volatile int partitionCount;
+    /** The count before the last change, and when it changed: producers may still use it for a while. */
+    private volatile int previousPartitionCount;
+    private volatile long changedAtNanos;
     private final AtomicLong pendingBytes = new AtomicLong();
 
     public LiveReader(String bootstrapServers, String topic, MeterRegistry registry, Preparer<T> preparer) {
@@ -94,16 +100,32 @@ public final class LiveReader<T> implements AutoCloseable {
         this.topic = topic;
         this.preparer = preparer;
         this.maxPendingBytes = maxPendingBytes;
-        this.consumer = new KafkaConsumer<>(LogRecords.consumerConfig(bootstrapServers, "log-consumer-live"));
+        Map<String, Object> config = new HashMap<>(LogRecords.consumerConfig(bootstrapServers, "log-consumer-live"));
+        // partitions added to the logs topic are noticed within this long (see partitionCount())
+        config.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, (int) PARTITION_CHECK.toMillis());
+        this.consumer = new KafkaConsumer<>(config);
         new KafkaClientMetrics(consumer).bindTo(registry);
         Gauge.builder("tail.live.pending", pendingBytes, AtomicLong::get).baseUnit("bytes")
                 .description("Live record bytes handed to viewers and not yet written (per viewer)").register(registry);
         this.thread = ConsumerThread.start("live-reader", consumer, this::run);
     }
 
-    /** Partitions of the logs topic, once known (0 before): readiness. */
+    /**
+     * Partitions of the logs topic, once known (0 before): readiness. Followed while running (within about
+     * {@link #PARTITION_CHECK}): after partitions are added, tokens map to other partitions, and streams opened
+     * with the old count must be reopened (their cursors resume them exactly).
+     */
     public int partitionCount() {
         return partitionCount;
+    }
+
+    /**
+     * The partition count before the last change if it changed less than {@code grace} ago, else 0: until every
+     * producer has refreshed its metadata it may still write a key to its partition under the old count.
+     */
+    public int previousPartitionCount(Duration grace) {
+        int previous = previousPartitionCount;
+        return previous > 0 && System.nanoTime() - changedAtNanos < grace.toNanos() ? previous : 0;
     }
 
     /**
@@ -179,7 +201,12 @@ public final class LiveReader<T> implements AutoCloseable {
     private void run(ConsumerThread thread) {
         try {
             partitionCount = thread.awaitPartitions(topic).size();
+            long nextCheck = System.nanoTime() + PARTITION_CHECK.toNanos();
             while (thread.running()) {
+                if (System.nanoTime() - nextCheck > 0) {
+                    nextCheck = System.nanoTime() + PARTITION_CHECK.toNanos();
+                    followPartitionCount();
+                }
                 Runnable command;
                 while ((command = commands.poll()) != null) {
                     command.run();
@@ -206,6 +233,17 @@ public final class LiveReader<T> implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             LOG.error("Live reader stopped on an unexpected error", e);
+        }
+    }
+
+    /** The topic's partition count from the consumer's metadata (refreshed every {@link #PARTITION_CHECK}). */
+    private void followPartitionCount() {
+        List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(5));
+        if (infos != null && !infos.isEmpty() && infos.size() != partitionCount) {
+            LOG.info("Topic {} now has {} partitions (had {})", topic, infos.size(), partitionCount);
+            previousPartitionCount = partitionCount;
+            changedAtNanos = System.nanoTime();
+            partitionCount = infos.size();
         }
     }
 

@@ -1,15 +1,16 @@
 package io.addonlogs.consumer.sse;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
-import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.addonlogs.common.kafka.LogPartitions;
 import io.addonlogs.consumer.TailConfig;
 import io.addonlogs.consumer.auth.Viewer;
 import io.addonlogs.consumer.auth.ViewerAuth;
@@ -40,6 +41,9 @@ public final class TailHttpVerticle extends VerticleBase {
     public static final String PATH = "/v4/logs/organisations/:ownerId/resources/:addonId/logs";
     private static final Logger LOG = LoggerFactory.getLogger(TailHttpVerticle.class);
     private static final int RETRY_AFTER_SECONDS = 5;
+    private static final long PARTITION_CHECK_MS = 2_000;
+    /** Longer than a producer's metadata refresh (Kafka's default metadata.max.age.ms is 5 minutes). */
+    static final Duration PRODUCER_METADATA_GRACE = Duration.ofMinutes(10);
 
     private final TailConfig config;
     private final int port;
@@ -77,6 +81,7 @@ public final class TailHttpVerticle extends VerticleBase {
     public Future<?> start() {
         Router router = Router.router(vertx);
         router.get(PATH).handler(this::tail);
+        vertx.setPeriodic(PARTITION_CHECK_MS, id -> followPartitionCount());
         new SummaryRoute(tokens, auth).mount(router);
         DashboardRoutes.mount(router);
         router.route().handler(ctx -> JsonError.send(ctx.response(), 404, "not_found", "no such endpoint"));
@@ -113,7 +118,8 @@ public final class TailHttpVerticle extends VerticleBase {
             JsonError.send(ctx.response(), 403, "forbidden", "these credentials do not give access to this add-on");
             return;
         }
-        Set<Integer> partitions = addon == null ? Set.of() : partitionsOf(addon);
+        int partitionCount = live.partitionCount();
+        Set<Integer> partitions = addon == null ? Set.of() : partitionsOf(addon, partitionCount);
         if (partitions.isEmpty()) {
             JsonError.send(ctx.response(), 404, "not_found", "no add-on " + named + " for owner " + ownerId);
             return;
@@ -141,7 +147,7 @@ public final class TailHttpVerticle extends VerticleBase {
         }
         TailStream[] holder = new TailStream[1];
         holder[0] = new TailStream(ctx.response(), ctx.request().connection(), context, query, addon.id(), config, live,
-                history, metrics, replays, viewer.id(), viewer.expiresAt(), () -> {
+                history, metrics, replays, viewer.id(), viewer.expiresAt(), partitionCount, () -> {
                     streams.remove(holder[0]);
                     tails.closed(viewer.id());
                 });
@@ -149,15 +155,29 @@ public final class TailHttpVerticle extends VerticleBase {
         holder[0].start(partitions);
     }
 
-    /** The partitions holding the add-on's lines: those of its tokens' keys (Kafka's default partitioner). */
-    private Set<Integer> partitionsOf(Addon addon) {
-        int count = live.partitionCount();
+    /**
+     * The partitions holding the add-on's lines: those of its tokens' keys for this partition count, and for the
+     * previous count too for {@link #PRODUCER_METADATA_GRACE} after partitions were added (an ingest's producer
+     * moves a key only once its metadata is refreshed).
+     */
+    private Set<Integer> partitionsOf(Addon addon, int count) {
         Set<Integer> partitions = new TreeSet<>();
+        int previous = live.previousPartitionCount(PRODUCER_METADATA_GRACE);
         for (String token : addon.tokens()) {
+            byte[] key = token.getBytes(StandardCharsets.UTF_8);
             if (count > 0) {
-                partitions.add(BuiltInPartitioner.partitionForKey(token.getBytes(StandardCharsets.UTF_8), count));
+                partitions.add(LogPartitions.of(key, count));
+            }
+            if (previous > 0) {
+                partitions.add(LogPartitions.of(key, previous));
             }
         }
         return partitions;
+    }
+
+    /** Reopens (by closing: clients resume by cursor) the streams opened before the topic's partitions changed. */
+    private void followPartitionCount() {
+        int count = live.partitionCount();
+        List.copyOf(streams).stream().filter(stream -> stream.partitionCount() != count).forEach(TailStream::shutdown);
     }
 }

@@ -48,6 +48,7 @@ final class TailStream implements LiveReader.Subscriber<LiveBatch> {
     private final Runnable onClose;
     private final Instant expiresAt;
     private final String viewerId;
+    private final int partitionCount;
     private final EventEncoder encoder;
     private final ArrayDeque<LiveBatch> held = new ArrayDeque<>();
     private long heldBytes;
@@ -63,11 +64,12 @@ final class TailStream implements LiveReader.Subscriber<LiveBatch> {
     /**
      * {@code replaySlot}: the caller took one of the history reader's replay slots for this stream (it replays), to
      * be given back when the replay ends; {@code viewerId}: whose turn its history reads take; {@code expiresAt}:
-     * when the viewer's credentials expire, or null.
+     * when the viewer's credentials expire, or null; {@code partitionCount}: the logs topic's, when the stream's
+     * partitions were chosen.
      */
     TailStream(HttpServerResponse response, HttpConnection connection, Context context, TailQuery query, String addonId,
                TailConfig config, LiveReader<LiveBatch> live, HistoryReader history, TailMetrics metrics, boolean replaySlot,
-               String viewerId, Instant expiresAt, Runnable onClose) {
+               String viewerId, Instant expiresAt, int partitionCount, Runnable onClose) {
         this.response = response;
         this.connection = connection;
         this.context = context;
@@ -81,6 +83,7 @@ final class TailStream implements LiveReader.Subscriber<LiveBatch> {
         this.replaying = replaySlot;
         this.expiresAt = expiresAt;
         this.viewerId = viewerId;
+        this.partitionCount = partitionCount;
         this.encoder = new EventEncoder(query, addonId);
     }
 
@@ -134,6 +137,10 @@ final class TailStream implements LiveReader.Subscriber<LiveBatch> {
         return null;
     }
 
+    int partitionCount() {
+        return partitionCount;
+    }
+
     private void openStream() {
         response.setStatusCode(200)
                 .setChunked(true)
@@ -156,12 +163,10 @@ final class TailStream implements LiveReader.Subscriber<LiveBatch> {
     /** Where reading starts: after the cursor, at {@code since}, or (neither) where the live feed starts. */
     private Future<Map<Integer, Long>> startPositions(Set<Integer> partitions, Map<Integer, Long> liveStart) {
         if (query.resumeFrom() != null) {
-            Map<Integer, Long> from = new HashMap<>(liveStart);
-            query.resumeFrom().forEach((p, o) -> {
-                if (from.containsKey(p)) {
-                    from.put(p, o);
-                }
-            });
+            // a partition the cursor does not name is new to this add-on (partitions added, or a new token):
+            // all its lines of the add-on came after the cursor, so it is read from its start
+            Map<Integer, Long> from = new HashMap<>();
+            liveStart.keySet().forEach(p -> from.put(p, query.resumeFrom().getOrDefault(p, 0L)));
             return Future.succeededFuture(from);
         }
         if (query.since() != null) {
