@@ -162,6 +162,11 @@ public final class LocalStack implements AutoCloseable {
         return tailConfig.jwtSecret();
     }
 
+    /** The embedded broker, for tests that take Kafka away and bring it back. */
+    EmbeddedKafkaBroker kafka() {
+        return kafka;
+    }
+
     /** The demo add-on's real id (as the platform's CLI names it). */
     String demoRealId() {
         return demoRealId;

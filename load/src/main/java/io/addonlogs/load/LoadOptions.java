@@ -1,4 +1,4 @@
-package io.addonlogs.deploy.load;
+package io.addonlogs.load;
 
 import java.time.Duration;
 import java.util.HashMap;
@@ -17,7 +17,7 @@ record LoadOptions(String ingest, String ingestManagement, String adminToken, St
 
     static final String USAGE = """
             Add-on Log Collector load tool
-              java -cp deploy/target/log-collector-local.jar io.addonlogs.deploy.load.LoadTool [--name=value ...]
+              java -jar load/target/log-load.jar [--name=value ...]
 
             Target (default: start the local stack inside this JVM, on a temporary Kafka):
               --ingest=URL                 ingest base URL, e.g. http://localhost:8080

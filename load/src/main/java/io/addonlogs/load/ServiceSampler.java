@@ -1,4 +1,4 @@
-package io.addonlogs.deploy.load;
+package io.addonlogs.load;
 
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,4 +1,4 @@
-package io.addonlogs.deploy.load;
+package io.addonlogs.load;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;

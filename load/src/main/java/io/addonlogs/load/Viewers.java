@@ -1,4 +1,4 @@
-package io.addonlogs.deploy.load;
+package io.addonlogs.load;
 
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.addonlogs.deploy.load;
+package io.addonlogs.load;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

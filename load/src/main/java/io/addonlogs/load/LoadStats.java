@@ -1,4 +1,4 @@
-package io.addonlogs.deploy.load;
+package io.addonlogs.load;
 
 import java.util.Map;
 import java.util.TreeMap;
