@@ -197,7 +197,7 @@ public final class LogsHttpVerticle extends VerticleBase {
 
     /** Answers without reading the body, then closes the connection: what follows the headers is not read. */
     private void refuseAndClose(HttpServerRequest request, int status, String code, String error) {
-        metrics.request(status);
+        metrics.request(status, code);
         request.exceptionHandler(e -> { }); // the client may hang up first: nothing is owed to it then
         request.response().putHeader("Connection", "close");
         JsonError.send(request.response(), status, code, error).onComplete(v -> request.connection().close());
@@ -208,7 +208,7 @@ public final class LogsHttpVerticle extends VerticleBase {
      * longer than the limit closes the connection instead.
      */
     private void reject(HttpServerRequest request, int status, String code, String error) {
-        metrics.request(status);
+        metrics.request(status, code);
         long[] discarded = {0};
         request.handler(chunk -> {
             discarded[0] += chunk.length();

@@ -57,7 +57,7 @@ final class RequestAnswer {
     }
 
     private void respond(Event ending, int status, JsonObject json) {
-        metrics.request(status);
+        metrics.request(status, json == null ? null : json.getString("code"));
         HttpServerResponse response = request.response();
         boolean close = ending != Event.BODY_ENDED; // the rest of the body will not be read
         if (close) {

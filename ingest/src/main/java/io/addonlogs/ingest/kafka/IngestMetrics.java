@@ -19,7 +19,7 @@ public final class IngestMetrics {
     private final Timer sendLatency;
     private final AtomicLong maxInFlight = new AtomicLong();
     private final ConcurrentHashMap<String, Counter> rejected = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<Integer, Counter> requests = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> requests = new ConcurrentHashMap<>();
 
     public IngestMetrics(MeterRegistry registry, LongSupplier inFlightBytes) {
         this.registry = registry;
@@ -45,9 +45,12 @@ public final class IngestMetrics {
                 .description("Frames rejected, by reason").register(registry)).increment();
     }
 
-    public void request(int status) {
-        requests.computeIfAbsent(status, s -> Counter.builder("ingest_requests").tag("status", String.valueOf(s))
-                .description("POST /logs answers, by status").register(registry)).increment();
+    /** One answer to POST /logs: its status and JSON error {@code code} ({@code none} for a 204), both bounded sets. */
+    public void request(int status, String code) {
+        String label = code == null ? "none" : code;
+        requests.computeIfAbsent(status + " " + label, key -> Counter.builder("ingest_requests")
+                .tag("status", String.valueOf(status)).tag("code", label)
+                .description("POST /logs answers, by status and error code").register(registry)).increment();
     }
 
     public void bodyBytes(int n) {
