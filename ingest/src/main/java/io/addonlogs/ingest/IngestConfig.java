@@ -25,6 +25,8 @@ import io.addonlogs.common.config.Settings;
  * @param maxPartialFrameBytes bytes held in partial frames (split across chunks), process-wide, beyond which new
  *                           requests get 503
  * @param maxRequestsPerToken requests in progress per token (per instance) beyond which new ones get 429
+ * @param producerLingerMs   the producer's {@code linger.ms}: how long a batch waits for more records
+ * @param producerBatchBytes the producer's {@code batch.size}
  */
 public record IngestConfig(String bootstrapServers, String logsTopic, String tokensTopic, String host, int port,
                            int managementPort, String adminToken, long maxBodyBytes, int maxFrameBytes,
@@ -32,7 +34,8 @@ public record IngestConfig(String bootstrapServers, String logsTopic, String tok
                            int idleTimeoutSeconds, int headerTimeoutSeconds, int bodyTimeoutSeconds,
                            int eventLoops, String tlsCert, String tlsKey,
                            long tokenLinesPerSecond, long tokenBytesPerSecond, int tokenBurstSeconds,
-                           long maxPartialFrameBytes, int maxRequestsPerToken) {
+                           long maxPartialFrameBytes, int maxRequestsPerToken, int producerLingerMs,
+                           int producerBatchBytes) {
 
     public static IngestConfig from(Map<String, String> env) {
         return from(new Settings(env));
@@ -68,7 +71,9 @@ public record IngestConfig(String bootstrapServers, String logsTopic, String tok
                 s.longValue("INGEST_TOKEN_BYTES_PER_SECOND", 20L << 20, 0, 10L << 30),
                 s.integer("INGEST_TOKEN_BURST_SECONDS", 2, 1, 3600),
                 s.longValue("INGEST_MAX_PARTIAL_FRAME_BYTES", 64L << 20, 64 << 10, 1L << 40),
-                s.integer("INGEST_MAX_REQUESTS_PER_TOKEN", 64, 1, 1_000_000));
+                s.integer("INGEST_MAX_REQUESTS_PER_TOKEN", 64, 1, 1_000_000),
+                s.integer("INGEST_PRODUCER_LINGER_MS", 5, 0, 1000),
+                s.integer("INGEST_PRODUCER_BATCH_BYTES", 256 << 10, 1024, 16 << 20));
     }
 
     public boolean tls() {
@@ -86,6 +91,7 @@ public record IngestConfig(String bootstrapServers, String logsTopic, String tok
                 + ", bodyTimeoutSeconds=" + bodyTimeoutSeconds + ", eventLoops=" + eventLoops + ", tls=" + tls()
                 + ", tokenLinesPerSecond=" + tokenLinesPerSecond + ", tokenBytesPerSecond=" + tokenBytesPerSecond
                 + ", tokenBurstSeconds=" + tokenBurstSeconds + ", maxPartialFrameBytes=" + maxPartialFrameBytes
-                + ", maxRequestsPerToken=" + maxRequestsPerToken + "]";
+                + ", maxRequestsPerToken=" + maxRequestsPerToken + ", producerLingerMs=" + producerLingerMs
+                + ", producerBatchBytes=" + producerBatchBytes + "]";
     }
 }

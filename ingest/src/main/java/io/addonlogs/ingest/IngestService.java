@@ -156,9 +156,9 @@ public final class IngestService {
         // a 2xx means stored on every in-sync replica, and retries never duplicate or reorder
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        // batches fill within a few ms under load; at low rates the added latency stays small (docs/BENCHMARKS.md)
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        // how long a batch waits for more records, and how large it may grow (chosen from docs/BENCHMARKS.md)
+        p.put(ProducerConfig.LINGER_MS_CONFIG, config.producerLingerMs());
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, config.producerBatchBytes());
         // log text compresses 3-5x with lz4 at little CPU: less network and disk for the same lines
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         // room for twice the high-water mark, so send() never waits for buffer space (the publisher caps in-flight)

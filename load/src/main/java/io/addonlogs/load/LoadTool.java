@@ -146,7 +146,9 @@ public final class LoadTool {
                 out.println("Running Kafka's ProducerPerformance with the ingest's producer settings...");
                 baseline = ProducerBaseline.run(options.bootstrap(), options.logsTopic(),
                         IngestService.producerProperties(IngestConfig.from(Map.of("KAFKA_BOOTSTRAP_SERVERS",
-                                options.bootstrap()))), (options.minLineBytes() + options.maxLineBytes()) / 2,
+                                options.bootstrap()))), ProducerBaseline.payloadFile(new LogplexBodies(tokens,
+                                options.linesPerPost(), options.minLineBytes(), options.maxLineBytes(), false, 1)
+                                .next(0, System.nanoTime())),
                         options.baselineRecords());
             }
             long[] measuredCounters = atWarmupEnd == null ? atEnd : subtract(atEnd, atWarmupEnd);

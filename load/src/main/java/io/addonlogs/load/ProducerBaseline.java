@@ -19,9 +19,9 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
- * Kafka's own {@code ProducerPerformance} (kafka-tools) with the ingest's producer settings and the same record
- * size (value bytes; ingest adds the token as key and an {@code addon-id} header), against the same brokers, in a
- * child JVM: the ceiling that the ingest's lines/s are a ratio of. It writes
+ * Kafka's own {@code ProducerPerformance} (kafka-tools) with the ingest's producer settings and the very lines the
+ * load sends (value bytes; ingest adds the token as key and an {@code addon-id} header), against the same brokers,
+ * in a child JVM: the ceiling that the ingest's lines/s are a ratio of. It writes
  * to its own topic (as many partitions as the logs topic) so that viewers never see its records.
  */
 final class ProducerBaseline {
@@ -37,7 +37,36 @@ final class ProducerBaseline {
     private ProducerBaseline() {
     }
 
-    static Result run(String bootstrap, String logsTopic, Properties producer, int recordSize, long records)
+    /** Separates records in a payload file: a byte no log line of ours holds. */
+    static final String DELIMITER = "\u001e";
+
+    /**
+     * The MSG of every frame of a logplex body, as a {@code ProducerPerformance} payload file: the baseline then
+     * sends the very bytes the ingest stores (the same compression ratio), not random padding.
+     */
+    static Path payloadFile(byte[] logplexBody) throws java.io.IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        int i = 0;
+        while (i < logplexBody.length) {
+            int space = i;
+            while (logplexBody[space] != ' ') {
+                space++;
+            }
+            int length = Integer.parseInt(new String(logplexBody, i, space - i, StandardCharsets.US_ASCII));
+            if (out.size() > 0) {
+                out.writeBytes(DELIMITER.getBytes(StandardCharsets.US_ASCII));
+            }
+            out.write(logplexBody, space + 1, length);
+            i = space + 1 + length;
+        }
+        Path file = java.nio.file.Files.createTempFile("baseline-payload", ".bin");
+        java.nio.file.Files.write(file, out.toByteArray());
+        file.toFile().deleteOnExit();
+        return file;
+    }
+
+    /** {@code records} records taken from {@code payload} (a {@link #payloadFile}) with these producer settings. */
+    static Result run(String bootstrap, String logsTopic, Properties producer, Path payload, long records)
             throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             TopicDescription logs = admin.describeTopics(List.of(logsTopic)).allTopicNames()
@@ -56,8 +85,8 @@ final class ProducerBaseline {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "org.apache.kafka.tools.ProducerPerformance",
-                "--topic", TOPIC, "--num-records", String.valueOf(records), "--record-size",
-                String.valueOf(recordSize), "--throughput", "-1", "--producer-props"));
+                "--topic", TOPIC, "--num-records", String.valueOf(records), "--payload-file", payload.toString(),
+                "--payload-delimiter", DELIMITER, "--throughput", "-1", "--producer-props"));
         producer.forEach((k, v) -> {
             // max.block.ms is how ingest fails fast when Kafka is gone; a saturating producer would trip it
             if (!k.equals("client.id") && !k.equals("max.block.ms")) {
