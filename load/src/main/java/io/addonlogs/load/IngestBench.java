@@ -30,7 +30,8 @@ import io.addonlogs.kafka.embedded.EmbeddedKafkaBroker;
 
 /**
  * The ingest throughput benchmark with the reference load, in one command:
- * {@code java -cp load/target/log-load.jar io.addonlogs.load.IngestBench [seconds] [connections,...] [variants]}.
+ * {@code java [-Dingest.heap=128m] [-Dingest.jvm="flags"] -cp load/target/log-load.jar io.addonlogs.load.IngestBench
+ * [seconds] [connections,...] [name:SETTING=value,...;name:...]}.
  * It starts a single Kafka broker in this JVM, then for each producer-settings variant an ingest as a child JVM
  * (its own CPU and memory, read from /proc), provisions one token, writes the reference body (100 varied lines of
  * 200 bytes, {@code load/bench/make_body.py}), runs {@code wrk -t2} with {@code load/bench/post.lua} at each
@@ -71,6 +72,8 @@ public final class IngestBench {
             variants.put(nameAndSettings[0], settings);
         }
         String heap = System.getProperty("ingest.heap", "128m");
+        List<String> jvmFlags = List.of(System.getProperty("ingest.jvm", "").split(" ")).stream()
+                .filter(flag -> !flag.isBlank()).toList();
 
         try (EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.startTemporary()) {
             kafka.createTopic("logs", 3);
@@ -92,7 +95,7 @@ public final class IngestBench {
                         "INGEST_TOKEN_BYTES_PER_SECOND", "0",
                         "INGEST_MAX_REQUESTS_PER_TOKEN", "100000"));
                 env.putAll(variant.getValue());
-                Process ingest = startIngest(env, heap);
+                Process ingest = startIngest(env, heap, jvmFlags);
                 try {
                     String management = "http://127.0.0.1:" + env.get("INGEST_MANAGEMENT_PORT");
                     awaitReady(management);
@@ -121,15 +124,19 @@ public final class IngestBench {
             }
             System.out.println();
             System.out.println("wrk -t2, " + seconds + " s per row, body of " + LINES
-                    + " lines of 200 bytes (load/bench/make_body.py), ingest -Xmx" + heap + "; the load generator and "
+                    + " lines of 200 bytes (load/bench/make_body.py), ingest -Xmx" + heap + " " + String.join(" ", jvmFlags)
+                    + "; the load generator and "
                     + "Kafka share the machine");
             rows.forEach(System.out::println);
         }
     }
 
-    private static Process startIngest(Map<String, String> env, String heap) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + heap, "-cp", System.getProperty("java.class.path"), IngestMain.class.getName());
+    private static Process startIngest(Map<String, String> env, String heap, List<String> jvmFlags) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx" + heap));
+        command.addAll(jvmFlags);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), IngestMain.class.getName()));
+        ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().putAll(env);
         builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
         return builder.start();
