@@ -115,7 +115,8 @@ class LiveTailTest {
         fixture.post(token, range("old ", 0, 200));
         String since = URLEncoder.encode(before.toString(), StandardCharsets.UTF_8);
         try (SseClient sse = SseClient.open(fixture.tailUri(fixture.consumers.get(0), "orga_since", "addon_since",
-                "since=" + since), bearer(viewerOf("orga_since")))) {
+                "since=" + since + "&throttleElements=2000&throttlePerInMilliseconds=100"), // the CLI's default
+                bearer(viewerOf("orga_since")))) {
             // live lines arrive while the replay may still be running
             Thread poster = new Thread(() -> {
                 try {

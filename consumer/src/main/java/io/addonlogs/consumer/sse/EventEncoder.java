@@ -15,14 +15,18 @@ import io.vertx.core.buffer.Buffer;
 
 /**
  * Turns one stream's stored records (history) or shared live batches into its {@code RESOURCE_LOG} events: skips
- * what its cursor already covers, applies its filters, and stops at its {@code until} or {@code limit}; keeps the
- * cursor ({@code next}) as it goes. Used by one thread at a time: a history reader's during a replay step (so that a
+ * what its cursor already covers, applies its filters, and stops at its {@code until} or {@code limit}, or before
+ * the first line its throttle's budget does not allow (the cursor then stays on that line, for the stream to read it
+ * again from Kafka later); keeps the cursor ({@code next}) as it goes. Used by one thread at a time: a history reader's during a replay step (so that a
  * replay's encoding is done in the viewer's turn, not on the event loop), the stream's event loop afterwards.
  */
 final class EventEncoder {
 
-    /** The events of a batch as one chunk (per-write costs in Netty dominate at high rates otherwise). */
-    record Chunk(Buffer bytes, int events, String endedBy) {
+    /**
+     * The events of a batch as one chunk (per-write costs in Netty dominate at high rates otherwise); {@code stopped}:
+     * a line it would take was left for lack of budget.
+     */
+    record Chunk(Buffer bytes, int events, String endedBy, boolean stopped) {
     }
 
     private final TailQuery query;
@@ -41,33 +45,46 @@ final class EventEncoder {
         next.putAll(from);
     }
 
+    /** Where the stream is: per partition, the offset of the next line to consider. */
+    Map<Integer, Long> positions() {
+        return Map.copyOf(next);
+    }
+
     /**
-     * The live lines of a batch this stream takes, reusing their shared encoding: the whole batch's buffer as it is
-     * when the stream takes every line (no filter, no limit, no until), else the bytes of the lines it takes.
+     * The live lines of a batch this stream takes, at most {@code budget}, reusing their shared encoding: the whole
+     * batch's buffer as it is when the stream takes every line (no filter, no limit, no until, within the budget),
+     * else the bytes of the lines it takes.
      */
-    Chunk live(LiveBatch batch) {
+    Chunk live(LiveBatch batch, int budget) {
         List<LiveBatch.Event> events = batch.events();
         if (events.isEmpty()) {
-            return new Chunk(null, 0, null);
+            return new Chunk(null, 0, null, false);
         }
-        if (query.takesEverything() && events.stream().allMatch(e -> e.offset() >= next.getOrDefault(e.partition(), 0L))) {
+        if (query.takesEverything() && events.size() <= budget
+                && events.stream().allMatch(e -> e.offset() >= next.getOrDefault(e.partition(), 0L))) {
             events.forEach(e -> next.put(e.partition(), e.offset() + 1));
             sent += events.size();
-            return new Chunk(batch.all(), events.size(), null);
+            return new Chunk(batch.all(), events.size(), null, false);
         }
         Buffer out = Buffer.buffer();
         int taken = 0;
         String ended = null;
+        boolean stopped = false;
         for (LiveBatch.Event event : events) {
             if (event.offset() < next.getOrDefault(event.partition(), 0L)) {
                 continue;
             }
-            next.put(event.partition(), event.offset() + 1);
             if (query.until() != null && event.timestamp() > query.until().toEpochMilli()) {
                 ended = "UNTIL_REACHED";
                 break;
             }
-            if (!query.matches(event.event(), event.severity())) {
+            boolean wanted = query.matches(event.event(), event.severity());
+            if (wanted && taken == budget) {
+                stopped = true;
+                break;
+            }
+            next.put(event.partition(), event.offset() + 1);
+            if (!wanted) {
                 continue;
             }
             out.appendBuffer(event.sse());
@@ -78,19 +95,21 @@ final class EventEncoder {
                 break;
             }
         }
-        return new Chunk(taken == 0 ? null : out, taken, ended);
+        return new Chunk(taken == 0 ? null : out, taken, ended, stopped);
     }
 
-    Chunk encode(Iterable<ConsumerRecord<byte[], byte[]>> records) {
+    /** The history records this stream takes, at most {@code budget} of them, encoded. */
+    Chunk encode(Iterable<ConsumerRecord<byte[], byte[]>> records, int budget) {
         StringBuilder chunk = new StringBuilder();
         int events = 0;
         String ended = null;
+        boolean stopped = false;
         for (ConsumerRecord<byte[], byte[]> record : records) {
             long expected = next.getOrDefault(record.partition(), 0L);
             if (record.offset() < expected) {
                 continue; // already delivered (the seam between replay and live, or a resumed cursor)
             }
-            next.put(record.partition(), record.offset() + 1);
+            Long previous = next.put(record.partition(), record.offset() + 1);
             if (query.until() != null && record.timestamp() > query.until().toEpochMilli()) {
                 ended = "UNTIL_REACHED";
                 break;
@@ -103,6 +122,15 @@ final class EventEncoder {
             if (!query.matches(event, header.severity())) {
                 continue;
             }
+            if (events == budget) {
+                if (previous == null) { // left for a later read
+                    next.remove(record.partition());
+                } else {
+                    next.put(record.partition(), previous);
+                }
+                stopped = true;
+                break;
+            }
             chunk.append("id: ").append(event.id()).append("\nevent: RESOURCE_LOG\ndata: ")
                     .append(LogEventJson.toJson(event)).append("\n\n");
             events++;
@@ -113,6 +141,6 @@ final class EventEncoder {
             }
         }
         return new Chunk(events == 0 ? null : Buffer.buffer(chunk.toString().getBytes(StandardCharsets.UTF_8)), events,
-                ended);
+                ended, stopped);
     }
 }

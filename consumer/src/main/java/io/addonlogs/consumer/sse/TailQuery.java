@@ -15,10 +15,16 @@ import io.vertx.core.http.HttpServerRequest;
  * What a viewer asked for: {@code since}, {@code until} (ISO-8601), {@code limit}, {@code Last-Event-ID} (wins over
  * {@code since}), and the filters, all of which a line must pass: {@code filter} (substring of the message),
  * {@code severity} (that level and worse), {@code service} (MSGID), {@code instanceId} (PROCID) and {@code hostname}
- * (exact). {@code field}, {@code deploymentId} and {@code throttle*} are accepted and ignored.
+ * (exact); {@code throttleElements} per {@code throttlePerInMilliseconds} (both above 0, else no throttle; 0 in
+ * {@code throttleElements} when none). {@code field} and {@code deploymentId} are accepted and ignored.
  */
 record TailQuery(Instant since, Instant until, Integer limit, String filter, Severity severity, String service,
-                 String instanceId, String hostname, Map<Integer, Long> resumeFrom) {
+                 String instanceId, String hostname, Map<Integer, Long> resumeFrom, int throttleElements,
+                 long throttlePerMillis) {
+
+    /** Larger values are taken as these: a window of a minute at most, a budget no stream reaches anyway. */
+    static final int MAX_THROTTLE_ELEMENTS = 1_000_000;
+    static final long MAX_THROTTLE_PER_MILLIS = 60_000;
 
     /** True when every line is wanted: no filter, no limit, no until. */
     boolean takesEverything() {
@@ -64,14 +70,39 @@ record TailQuery(Instant since, Instant until, Integer limit, String filter, Sev
                 }
                 resume = cursor.get();
             }
+            long elements = throttleParam(request, "throttleElements", MAX_THROTTLE_ELEMENTS);
+            long perMillis = throttleParam(request, "throttlePerInMilliseconds", MAX_THROTTLE_PER_MILLIS);
+            boolean throttled = elements > 0 && perMillis > 0;
             return new TailQuery(since, until, limit, filter == null || filter.isEmpty() ? null : filter, severity,
                     blankToNull(request.getParam("service")), blankToNull(request.getParam("instanceId")),
-                    blankToNull(request.getParam("hostname")), resume);
+                    blankToNull(request.getParam("hostname")), resume, throttled ? (int) elements : 0,
+                    throttled ? perMillis : 0);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("limit must be a positive number", e);
         } catch (DateTimeParseException e) {
             throw new IllegalArgumentException("since and until must be ISO-8601 date-times, e.g. 2026-11-23T10:00:00Z", e);
         }
+    }
+
+    /**
+     * A throttle parameter, capped at {@code max}; 0 when absent. Not a whole number, or negative: a 400 (the
+     * platform's clients send them on every tail: one sent wrong must not be silently dropped).
+     */
+    private static long throttleParam(HttpServerRequest request, String name, long max) {
+        String raw = blankToNull(request.getParam(name));
+        if (raw == null) {
+            return 0;
+        }
+        long value;
+        try {
+            value = Long.parseLong(raw.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a whole number of at least 0", e);
+        }
+        if (value < 0) {
+            throw new IllegalArgumentException(name + " must be a whole number of at least 0");
+        }
+        return Math.min(value, max);
     }
 
     private static String blankToNull(String value) {

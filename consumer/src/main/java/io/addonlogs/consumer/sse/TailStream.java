@@ -27,10 +27,11 @@ import io.vertx.core.http.HttpServerResponse;
  * then writes the live lines it held meanwhile and goes on live: no gap and, since every record's offset is
  * checked against the cursor, no duplicate. A viewer whose unwritten bytes pass the queue bound, whose held lines
  * pass their bounds during the replay, or whose replay cannot write for {@link #STALLED_MS}, is disconnected (it
- * resumes by cursor). The stream ends with {@code TOKEN_EXPIRED} when the viewer's credentials expire. Lives on
- * its connection's event loop.
+ * resumes by cursor). The stream ends with {@code TOKEN_EXPIRED} when the viewer's credentials expire. A viewer's
+ * {@link Throttle} bounds what is written to it: when its budget runs out before the stream caught up, the stream
+ * falls back to Kafka (see {@link #fallBack}). Lives on its connection's event loop.
  */
-final class TailStream implements LiveReader.Subscriber<LiveBatch> {
+final class TailStream {
 
     private static final String HEARTBEAT = "event: HEARTBEAT\ndata: \n\n";
     /** A replay that cannot write for this long is dropped (it resumes by cursor). */
@@ -50,6 +51,10 @@ final class TailStream implements LiveReader.Subscriber<LiveBatch> {
     private final String viewerId;
     private final int partitionCount;
     private final EventEncoder encoder;
+    private final Throttle throttle;
+    private Set<Integer> partitions;
+    /** The current subscription to the live feed, or null while throttled. */
+    private Feed feed;
     private final ArrayDeque<LiveBatch> held = new ArrayDeque<>();
     private long heldBytes;
     private int heldEvents;
@@ -60,6 +65,7 @@ final class TailStream implements LiveReader.Subscriber<LiveBatch> {
     private long untilTimer = -1;
     private long expiryTimer = -1;
     private long stallTimer = -1;
+    private long throttleTimer = -1;
 
     /**
      * {@code replaySlot}: the caller took one of the history reader's replay slots for this stream (it replays), to
@@ -85,11 +91,7 @@ final class TailStream implements LiveReader.Subscriber<LiveBatch> {
         this.viewerId = viewerId;
         this.partitionCount = partitionCount;
         this.encoder = new EventEncoder(query, addonId);
-    }
-
-    @Override
-    public String addonId() {
-        return addonId;
+        this.throttle = new Throttle(query.throttleElements(), query.throttlePerMillis(), System::nanoTime);
     }
 
     /**
@@ -97,29 +99,42 @@ final class TailStream implements LiveReader.Subscriber<LiveBatch> {
      * it. Then replays what the cursor or {@code since} asks for and goes live.
      */
     void start(Set<Integer> partitions) {
+        this.partitions = partitions;
         metrics.connected();
         response.closeHandler(v -> cleanUp());
-        Future.fromCompletionStage(live.subscribe(this, partitions), context)
-                .compose(liveStart -> {
-                    if (closed) {
-                        return Future.failedFuture("viewer left");
-                    }
-                    String beyond = beyondTheEnd(liveStart);
-                    if (beyond != null) {
-                        JsonError.send(response, 400, "bad_request", beyond);
-                        cleanUp();
-                        return Future.failedFuture(beyond);
-                    }
-                    openStream();
-                    return startPositions(partitions, liveStart).compose(from -> replay(from, liveStart));
-                })
-                .onSuccess(v -> goLive())
-                .onFailure(e -> {
-                    if (!closed) {
-                        response.reset();
-                        cleanUp();
-                    }
-                });
+        subscribe().compose(liveStart -> {
+            if (closed) {
+                return Future.failedFuture("viewer left");
+            }
+            String beyond = beyondTheEnd(liveStart);
+            if (beyond != null) {
+                JsonError.send(response, 400, "bad_request", beyond);
+                cleanUp();
+                return Future.failedFuture(beyond);
+            }
+            openStream();
+            return startPositions(partitions, liveStart).compose(from -> replay(from, liveStart));
+        }).onComplete(this::replayed);
+    }
+
+    /** Subscribes anew: batches still on their way to an earlier subscription are dropped. */
+    private Future<Map<Integer, Long>> subscribe() {
+        feed = new Feed();
+        return Future.fromCompletionStage(live.subscribe(feed, partitions), context);
+    }
+
+    /** After a replay: live if it caught up, back to Kafka if the throttle's budget ran out first. */
+    private void replayed(AsyncResult<Boolean> caughtUp) {
+        if (caughtUp.failed()) {
+            if (!closed) {
+                response.reset();
+                cleanUp();
+            }
+        } else if (caughtUp.result()) {
+            goLive();
+        } else {
+            fallBack();
+        }
     }
 
     /** Why the cursor cannot be served (it points past what Kafka holds: another topic or cluster), or null. */
@@ -176,22 +191,29 @@ final class TailStream implements LiveReader.Subscriber<LiveBatch> {
         return Future.succeededFuture(liveStart);
     }
 
-    private Future<Void> replay(Map<Integer, Long> from, Map<Integer, Long> liveStart) {
+    /** Completes with true once caught up with {@code liveStart}, false when the throttle's budget ran out first. */
+    private Future<Boolean> replay(Map<Integer, Long> from, Map<Integer, Long> liveStart) {
         encoder.startAt(from);
-        Promise<Void> done = Promise.promise();
+        Promise<Boolean> done = Promise.promise();
         step(from, liveStart, done);
         return done.future();
     }
 
     /** Asks for one step of the replay; writes it; asks for the next once the viewer has taken it in. */
-    private void step(Map<Integer, Long> from, Map<Integer, Long> to, Promise<Void> done) {
+    private void step(Map<Integer, Long> from, Map<Integer, Long> to, Promise<Boolean> done) {
+        int budget = throttle.allowance();
+        if (budget == 0) {
+            done.complete(false);
+            return;
+        }
         // the encoder is the history thread's until the step completes: live lines are only held meanwhile
-        Future.fromCompletionStage(history.read(viewerId, addonId, from, to, encoder::encode), context)
+        Future.fromCompletionStage(history.read(viewerId, addonId, from, to, records -> encoder.encode(records, budget)),
+                        context)
                 .onComplete(read -> stepRead(read, to, done));
     }
 
     private void stepRead(AsyncResult<HistoryReader.Step<EventEncoder.Chunk>> read, Map<Integer, Long> to,
-                          Promise<Void> done) {
+                          Promise<Boolean> done) {
         if (closed || read.failed()) {
             done.tryFail(closed ? new IllegalStateException("viewer left") : read.cause());
             return;
@@ -200,8 +222,10 @@ final class TailStream implements LiveReader.Subscriber<LiveBatch> {
         emit(step.prepared());
         if (closed) {
             done.tryFail("stream ended");
+        } else if (step.prepared().stopped()) {
+            done.complete(false);
         } else if (step.done()) {
-            done.complete();
+            done.complete(true);
         } else if (response.writeQueueFull()) {
             stallTimer = context.owner().setTimer(STALLED_MS, id -> dropSlow());
             response.drainHandler(v -> {
@@ -220,14 +244,14 @@ final class TailStream implements LiveReader.Subscriber<LiveBatch> {
         }
         endReplay();
         isLive = true;
-        for (LiveBatch batch : held) {
-            if (!closed) {
-                emit(encoder.live(batch));
-            }
+        LiveBatch batch;
+        while (isLive && !closed && (batch = held.poll()) != null) {
+            takeLive(batch);
         }
         held.clear();
         heldBytes = 0;
-        if (closed || query.until() == null) {
+        heldEvents = 0;
+        if (closed || !isLive || query.until() == null) {
             return;
         }
         long wait = query.until().toEpochMilli() - System.currentTimeMillis();
@@ -238,15 +262,50 @@ final class TailStream implements LiveReader.Subscriber<LiveBatch> {
         }
     }
 
-    @Override
-    public void onLive(LiveBatch batch, Runnable handled) {
-        context.runOnContext(v -> {
-            try {
-                deliver(batch);
-            } finally {
-                handled.run();
+    /**
+     * The throttle's budget ran out before the stream caught up. Leaves the live feed (its lines wait in Kafka; those
+     * held are dropped, to be read again), waits until the budget allows more, then subscribes again and replays from
+     * the cursor to the new live start as at the start, each step within the budget, and goes live again.
+     */
+    private void fallBack() {
+        isLive = false;
+        live.unsubscribe(feed);
+        feed = null;
+        held.clear();
+        heldBytes = 0;
+        heldEvents = 0;
+        if (untilTimer >= 0) { // the clock passing until ends the stream only once it caught up
+            context.owner().cancelTimer(untilTimer);
+            untilTimer = -1;
+        }
+        throttleTimer = context.owner().setTimer(throttle.millisUntilAllowed(), id -> {
+            throttleTimer = -1;
+            if (!closed) {
+                subscribe().compose(liveStart -> closed ? Future.<Boolean>failedFuture("viewer left")
+                        : replay(encoder.positions(), liveStart)).onComplete(this::replayed);
             }
         });
+    }
+
+    /** One subscription to the live feed: batches reaching one that is not the stream's current are dropped. */
+    private final class Feed implements LiveReader.Subscriber<LiveBatch> {
+        @Override
+        public String addonId() {
+            return addonId;
+        }
+
+        @Override
+        public void onLive(LiveBatch batch, Runnable handled) {
+            context.runOnContext(v -> {
+                try {
+                    if (feed == this) {
+                        deliver(batch);
+                    }
+                } finally {
+                    handled.run();
+                }
+            });
+        }
     }
 
     private void deliver(LiveBatch batch) {
@@ -262,9 +321,18 @@ final class TailStream implements LiveReader.Subscriber<LiveBatch> {
             }
             return;
         }
-        emit(encoder.live(batch));
-        if (!closed && response.writeQueueFull()) {
+        takeLive(batch);
+        if (!closed && isLive && response.writeQueueFull()) {
             dropSlow();
+        }
+    }
+
+    /** Writes what the throttle allows of a live batch; falls back to Kafka for the rest. */
+    private void takeLive(LiveBatch batch) {
+        EventEncoder.Chunk chunk = encoder.live(batch, throttle.allowance());
+        emit(chunk);
+        if (!closed && chunk.stopped()) {
+            fallBack();
         }
     }
 
@@ -272,6 +340,7 @@ final class TailStream implements LiveReader.Subscriber<LiveBatch> {
         if (chunk.events() > 0) {
             response.write(chunk.bytes());
             metrics.eventsSent(chunk.events());
+            throttle.spent(chunk.events());
         }
         if (chunk.endedBy() != null) {
             end(chunk.endedBy());
@@ -323,14 +392,16 @@ final class TailStream implements LiveReader.Subscriber<LiveBatch> {
         if (heartbeatTimer >= 0) {
             context.owner().cancelTimer(heartbeatTimer);
         }
-        for (long timer : new long[] {untilTimer, expiryTimer, stallTimer}) {
+        for (long timer : new long[] {untilTimer, expiryTimer, stallTimer, throttleTimer}) {
             if (timer >= 0) {
                 context.owner().cancelTimer(timer);
             }
         }
         endReplay();
         held.clear();
-        live.unsubscribe(this);
+        if (feed != null) {
+            live.unsubscribe(feed);
+        }
         metrics.disconnected();
         onClose.run();
     }

@@ -1,6 +1,7 @@
 package io.addonlogs.consumer.sse;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -23,7 +24,7 @@ class SharedEncodingTest {
     }
 
     private static TailQuery query(Severity severity) {
-        return new TailQuery(null, null, null, null, severity, null, null, null, null);
+        return new TailQuery(null, null, null, null, severity, null, null, null, null, 0, 0);
     }
 
     @Test
@@ -37,10 +38,10 @@ class SharedEncodingTest {
         EventEncoder errorsOnly = new EventEncoder(query(Severity.ERR), "addon_1");
         errorsOnly.startAt(Map.of(0, 10L, 2, 5L));
 
-        EventEncoder.Chunk everything = all.live(batch);
+        EventEncoder.Chunk everything = all.live(batch, Integer.MAX_VALUE);
         assertSame(batch.all(), everything.bytes(), "a viewer taking every line writes the shared buffer itself");
         assertEquals(2, everything.events());
-        EventEncoder.Chunk errors = errorsOnly.live(batch);
+        EventEncoder.Chunk errors = errorsOnly.live(batch, Integer.MAX_VALUE);
         assertEquals(1, errors.events());
         assertEquals(batch.events().get(1).sse().toString(), errors.bytes().toString());
         assertTrue(errors.bytes().toString().startsWith("id: 0:12,2:5\nevent: RESOURCE_LOG\n"),
@@ -49,7 +50,34 @@ class SharedEncodingTest {
         // a later batch: the cursor carries on; a viewer does not take a line twice
         LiveBatch later = hub.prepare("addon_1", List.of(record(2, 7, 190, "other partition")));
         assertTrue(later.events().get(0).sse().toString().startsWith("id: 0:12,2:8\n"));
-        assertEquals(1, all.live(later).events());
-        assertEquals(0, all.live(later).events(), "already delivered");
+        assertEquals(1, all.live(later, Integer.MAX_VALUE).events());
+        assertEquals(0, all.live(later, Integer.MAX_VALUE).events(), "already delivered");
+    }
+
+    @Test
+    void aViewerStopsAtItsBudgetWithItsCursorOnTheFirstLineLeft() {
+        LiveEncoder hub = new LiveEncoder();
+        hub.joined("addon_1", Map.of(0, 10L, 2, 5L));
+        LiveBatch batch = hub.prepare("addon_1", List.of(record(0, 10, 190, "a"), record(2, 5, 190, "b"),
+                record(0, 11, 190, "c"), record(2, 6, 190, "d")));
+        EventEncoder throttled = new EventEncoder(query(null), "addon_1");
+        throttled.startAt(Map.of(0, 10L, 2, 5L));
+
+        EventEncoder.Chunk two = throttled.live(batch, 2);
+        assertEquals(2, two.events());
+        assertTrue(two.stopped());
+        assertEquals(batch.events().get(0).sse().toString() + batch.events().get(1).sse(), two.bytes().toString());
+        assertEquals(Map.of(0, 11L, 2, 6L), throttled.positions(), "not past the last line written");
+
+        EventEncoder.Chunk rest = throttled.encode(List.of(record(0, 11, 190, "c"), record(2, 6, 190, "d")), 1);
+        assertEquals(1, rest.events());
+        assertTrue(rest.stopped());
+        assertTrue(rest.bytes().toString().startsWith("id: 0:12,2:6\n"), rest.bytes().toString());
+        assertEquals(Map.of(0, 12L, 2, 6L), throttled.positions(), "the line left is read again later");
+        EventEncoder.Chunk last = throttled.encode(List.of(record(2, 6, 190, "d")), 1);
+        assertEquals(1, last.events());
+        assertFalse(last.stopped(), "within the budget");
+        assertEquals(Map.of(0, 12L, 2, 7L), throttled.positions());
+        assertEquals(0, throttled.live(batch, 5).events(), "nothing twice");
     }
 }
