@@ -1,6 +1,8 @@
 package io.addonlogs.consumer;
 
 import static io.addonlogs.consumer.TailFixture.bearer;
+import static io.addonlogs.consumer.TailFixture.messages;
+import static io.addonlogs.consumer.TailFixture.range;
 import static io.addonlogs.consumer.TailFixture.viewerOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -15,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,14 +40,6 @@ class LiveTailTest {
     @AfterAll
     static void stop() {
         fixture.close();
-    }
-
-    private static List<String> messages(List<SseClient.Event> events) {
-        return events.stream().map(e -> LogEventJson.fromJson(e.data()).message()).toList();
-    }
-
-    private static List<String> range(String prefix, int from, int to) {
-        return IntStream.range(from, to).mapToObj(i -> prefix + i).toList();
     }
 
     @Test

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -28,6 +29,7 @@ import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 
+import io.addonlogs.common.model.LogEventJson;
 import io.addonlogs.common.tokens.TokenRecord;
 import io.addonlogs.common.tokens.TokenRecordJson;
 import io.addonlogs.ingest.IngestConfig;
@@ -189,6 +191,16 @@ final class TailFixture implements AutoCloseable {
 
     static String viewerOf(String ownerId) throws Exception {
         return viewerToken(List.of(ownerId), List.of(), Instant.now().plusSeconds(3600), SECRET);
+    }
+
+    /** The messages of these RESOURCE_LOG events, in order. */
+    static List<String> messages(List<SseClient.Event> events) {
+        return events.stream().map(e -> LogEventJson.fromJson(e.data()).message()).toList();
+    }
+
+    /** {@code prefix + i} for i in [from, to). */
+    static List<String> range(String prefix, int from, int to) {
+        return IntStream.range(from, to).mapToObj(i -> prefix + i).toList();
     }
 
     static Map<String, String> bearer(String jwt) {

@@ -1,6 +1,8 @@
 package io.addonlogs.consumer;
 
 import static io.addonlogs.consumer.TailFixture.bearer;
+import static io.addonlogs.consumer.TailFixture.messages;
+import static io.addonlogs.consumer.TailFixture.range;
 import static io.addonlogs.consumer.TailFixture.viewerOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -13,13 +15,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import io.addonlogs.common.model.LogEventJson;
 import io.addonlogs.kafka.embedded.TestKafka;
 
 /**
@@ -49,14 +49,6 @@ class ThrottledTailTest {
     @AfterAll
     static void stop() {
         fixture.close();
-    }
-
-    private static List<String> messages(List<SseClient.Event> events) {
-        return events.stream().map(e -> LogEventJson.fromJson(e.data()).message()).toList();
-    }
-
-    private static List<String> range(String prefix, int from, int to) {
-        return IntStream.range(from, to).mapToObj(i -> prefix + i).toList();
     }
 
     private static SseClient tail(String addon, String query, Map<String, String> headers) throws Exception {
