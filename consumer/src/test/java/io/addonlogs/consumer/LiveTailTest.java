@@ -111,13 +111,14 @@ class LiveTailTest {
                 "since=" + since + "&throttleElements=2000&throttlePerInMilliseconds=100"), // the CLI's default
                 bearer(viewerOf("orga_since")))) {
             // live lines arrive while the replay may still be running
+            List<Throwable> posterFailures = new java.util.concurrent.CopyOnWriteArrayList<>();
             Thread poster = new Thread(() -> {
                 try {
                     for (int i = 0; i < 10; i++) {
                         fixture.post(token, range("new " + i + ".", 0, 10));
                     }
-                } catch (Exception e) {
-                    throw new AssertionError(e);
+                } catch (Exception | AssertionError e) {
+                    posterFailures.add(e); // asserted on the test thread below
                 }
             });
             poster.start();
@@ -127,6 +128,7 @@ class LiveTailTest {
             }
             List<String> got = messages(sse.next(expected.size(), 30_000));
             poster.join();
+            assertEquals(List.of(), posterFailures, "every live POST got its 204");
             assertEquals(expected, got);
             assertNull(sse.next(500), "nothing after the last line");
         }
