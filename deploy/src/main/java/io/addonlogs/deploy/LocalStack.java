@@ -177,11 +177,6 @@ public final class LocalStack implements AutoCloseable {
         return token;
     }
 
-    /** The demo viewer token printed by the launcher (24 h, owner {@code orga_demo}). */
-    String demoViewerToken() {
-        return viewer;
-    }
-
     /** Stops the consumer (ending its streams) and starts a new one on the same port, as a redeploy would. */
     synchronized void restartConsumer() {
         int port = tail.port();

@@ -48,7 +48,6 @@ public final class HistoryReader implements AutoCloseable {
     private final FairQueue<Consumer<KafkaConsumer<byte[], byte[]>>> requests = new FairQueue<>();
     private final List<ConsumerThread> threads = new ArrayList<>();
     private final AtomicInteger replays = new AtomicInteger();
-    private final AtomicInteger queued = new AtomicInteger();
     private final int maxReplays;
 
     public HistoryReader(String bootstrapServers, String topic, int threadCount, int maxReplays) {
@@ -84,11 +83,6 @@ public final class HistoryReader implements AutoCloseable {
 
     public int replays() {
         return replays.get();
-    }
-
-    /** History requests queued or being served: 0 when every replay waits on its viewer. */
-    public int queued() {
-        return queued.get();
     }
 
     /** For each partition, the first offset whose record timestamp is at or after {@code sinceMillis}. */
@@ -154,9 +148,7 @@ public final class HistoryReader implements AutoCloseable {
     /** Queues work for the pool, in {@code viewer}'s turn. */
     private <T> CompletableFuture<T> submit(String viewer, Function<KafkaConsumer<byte[], byte[]>, T> work) {
         CompletableFuture<T> result = new CompletableFuture<>();
-        queued.incrementAndGet();
         requests.add(viewer, consumer -> {
-            queued.decrementAndGet();
             try {
                 result.complete(work.apply(consumer));
             } catch (WakeupException e) {
