@@ -32,6 +32,9 @@ public record TailConfig(String bootstrapServers, String logsTopic, String token
                          int viewerBufferedEvents, int viewerHeldBytes, int historyReaders, int maxReplays,
                          int maxTailsPerViewer, int headerTimeoutSeconds, int eventLoops, int sendBufferBytes) {
 
+    /** {@code Retry-After} of the consumer's 429 and 503 answers. */
+    public static final int RETRY_AFTER_SECONDS = 5;
+
     public static TailConfig from(Map<String, String> env) {
         return from(new Settings(env));
     }

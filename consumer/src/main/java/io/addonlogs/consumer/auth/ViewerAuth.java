@@ -31,7 +31,6 @@ public final class ViewerAuth {
     public record Unavailable(String reason) implements Result {
     }
 
-    private static final int RETRY_AFTER_SECONDS = 5;
 
     private final JwtViewers jwts;
     private final PlatformSignIn platform;
@@ -60,7 +59,7 @@ public final class ViewerAuth {
                 ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"logs\"");
                 JsonError.send(ctx.response(), 401, "unauthorized", denied.reason());
             } else if (result instanceof Unavailable unavailable) {
-                ctx.response().putHeader("Retry-After", String.valueOf(RETRY_AFTER_SECONDS));
+                ctx.response().putHeader("Retry-After", String.valueOf(TailConfig.RETRY_AFTER_SECONDS));
                 JsonError.send(ctx.response(), 503, "auth_unavailable", unavailable.reason());
             }
         });

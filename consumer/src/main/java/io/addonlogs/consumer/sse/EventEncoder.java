@@ -40,6 +40,11 @@ final class EventEncoder {
         this.addonId = addonId;
     }
 
+    /** One {@code RESOURCE_LOG} event as the SSE stream carries it; the id is the event's cursor. */
+    static String resourceLog(LogEvent event) {
+        return "id: " + event.id() + "\nevent: RESOURCE_LOG\ndata: " + LogEventJson.toJson(event) + "\n\n";
+    }
+
     /** Where the stream starts, per partition. */
     void startAt(Map<Integer, Long> from) {
         next.putAll(from);
@@ -131,8 +136,7 @@ final class EventEncoder {
                 stopped = true;
                 break;
             }
-            chunk.append("id: ").append(event.id()).append("\nevent: RESOURCE_LOG\ndata: ")
-                    .append(LogEventJson.toJson(event)).append("\n\n");
+            chunk.append(resourceLog(event));
             events++;
             sent++;
             if (query.limit() != null && sent >= query.limit()) {

@@ -10,7 +10,6 @@ import java.util.TreeMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 import io.addonlogs.common.model.LogEvent;
-import io.addonlogs.common.model.LogEventJson;
 import io.addonlogs.common.syslog.Rfc5424Header;
 import io.addonlogs.consumer.kafka.Cursor;
 import io.addonlogs.consumer.kafka.LiveReader;
@@ -51,8 +50,7 @@ final class LiveEncoder implements LiveReader.Preparer<LiveBatch> {
                 continue;
             }
             LogEvent event = LogEvent.from(Cursor.encode(cursor), addonId, record.timestamp(), header);
-            Buffer sse = Buffer.buffer(("id: " + event.id() + "\nevent: RESOURCE_LOG\ndata: " + LogEventJson.toJson(event)
-                    + "\n\n").getBytes(StandardCharsets.UTF_8));
+            Buffer sse = Buffer.buffer(EventEncoder.resourceLog(event).getBytes(StandardCharsets.UTF_8));
             all.appendBuffer(sse);
             events.add(new LiveBatch.Event(record.partition(), record.offset(), record.timestamp(), event,
                     header.severity(), sse));

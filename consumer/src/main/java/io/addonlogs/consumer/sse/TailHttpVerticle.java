@@ -40,7 +40,6 @@ public final class TailHttpVerticle extends VerticleBase {
 
     public static final String PATH = "/v4/logs/organisations/:ownerId/resources/:addonId/logs";
     private static final Logger LOG = LoggerFactory.getLogger(TailHttpVerticle.class);
-    private static final int RETRY_AFTER_SECONDS = 5;
     private static final long PARTITION_CHECK_MS = 2_000;
     /** Longer than a producer's metadata refresh (Kafka's default metadata.max.age.ms is 5 minutes). */
     static final Duration PRODUCER_METADATA_GRACE = Duration.ofMinutes(10);
@@ -132,7 +131,7 @@ public final class TailHttpVerticle extends VerticleBase {
             return;
         }
         if (!tails.tryOpen(viewer.id())) {
-            ctx.response().putHeader("Retry-After", String.valueOf(RETRY_AFTER_SECONDS));
+            ctx.response().putHeader("Retry-After", String.valueOf(TailConfig.RETRY_AFTER_SECONDS));
             JsonError.send(ctx.response(), 429, "too_many_tails", "these credentials have " + config.maxTailsPerViewer()
                     + " tails open on this server already; close one");
             return;
@@ -140,7 +139,7 @@ public final class TailHttpVerticle extends VerticleBase {
         boolean replays = query.resumeFrom() != null || query.since() != null;
         if (replays && !history.tryStartReplay()) {
             tails.closed(viewer.id());
-            ctx.response().putHeader("Retry-After", String.valueOf(RETRY_AFTER_SECONDS));
+            ctx.response().putHeader("Retry-After", String.valueOf(TailConfig.RETRY_AFTER_SECONDS));
             JsonError.send(ctx.response(), 503, "history_busy", "this server replays " + config.maxReplays()
                     + " histories already; retry, or connect to another instance");
             return;
