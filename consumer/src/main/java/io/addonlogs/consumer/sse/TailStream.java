@@ -1,7 +1,6 @@
 package io.addonlogs.consumer.sse;
 
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,9 +54,7 @@ final class TailStream {
     private Set<Integer> partitions;
     /** The current subscription to the live feed, or null while throttled. */
     private Feed feed;
-    private final ArrayDeque<LiveBatch> held = new ArrayDeque<>();
-    private long heldBytes;
-    private int heldEvents;
+    private final HeldBatches held;
     private boolean isLive;
     private boolean replaying;
     private volatile boolean closed;
@@ -91,6 +88,7 @@ final class TailStream {
         this.viewerId = viewerId;
         this.partitionCount = partitionCount;
         this.encoder = new EventEncoder(query, addonId);
+        this.held = new HeldBatches(config.viewerBufferedEvents(), config.viewerHeldBytes());
         this.throttle = new Throttle(query.throttleElements(), query.throttlePerMillis(), System::nanoTime);
     }
 
@@ -245,12 +243,10 @@ final class TailStream {
         endReplay();
         isLive = true;
         LiveBatch batch;
-        while (isLive && !closed && (batch = held.poll()) != null) {
+        while (isLive && !closed && (batch = held.take()) != null) {
             takeLive(batch);
         }
         held.clear();
-        heldBytes = 0;
-        heldEvents = 0;
         if (closed || !isLive || query.until() == null) {
             return;
         }
@@ -272,8 +268,6 @@ final class TailStream {
         live.unsubscribe(feed);
         feed = null;
         held.clear();
-        heldBytes = 0;
-        heldEvents = 0;
         if (untilTimer >= 0) { // the clock passing until ends the stream only once it caught up
             context.owner().cancelTimer(untilTimer);
             untilTimer = -1;
@@ -313,10 +307,7 @@ final class TailStream {
             return;
         }
         if (!isLive) {
-            held.add(batch);
-            heldEvents += batch.events().size();
-            heldBytes += batch.bytes();
-            if (heldEvents > config.viewerBufferedEvents() || heldBytes > config.viewerHeldBytes()) {
+            if (!held.hold(batch)) {
                 dropSlow();
             }
             return;
@@ -389,10 +380,7 @@ final class TailStream {
             return;
         }
         closed = true;
-        if (heartbeatTimer >= 0) {
-            context.owner().cancelTimer(heartbeatTimer);
-        }
-        for (long timer : new long[] {untilTimer, expiryTimer, stallTimer, throttleTimer}) {
+        for (long timer : new long[] {heartbeatTimer, untilTimer, expiryTimer, stallTimer, throttleTimer}) {
             if (timer >= 0) {
                 context.owner().cancelTimer(timer);
             }
