@@ -19,7 +19,6 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
@@ -27,9 +26,8 @@ import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 
-import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.addonlogs.common.model.LogEventJson;
 import io.addonlogs.common.tokens.TokenRecord;
 import io.addonlogs.kafka.embedded.TestKafka;
@@ -210,14 +208,12 @@ class PlatformClientsTest {
 
     @Test
     void aSignInThatFailsOrIsDownFailsClosedWith503AndTheHeaderIsNeverLogged() throws Exception {
-        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-        ListAppender<ILoggingEvent> logs = new ListAppender<>();
-        logs.start();
-        root.addAppender(logs);
         String header = "Bearer platform-secret-" + System.nanoTime();
         platform.knows(header, ADA);
         List<HttpResponse<String>> answers = new ArrayList<>();
-        try {
+        List<ILoggingEvent> logs;
+        try (CapturedLogs captured = CapturedLogs.start(Level.WARN)) {
+            logs = captured.events();
             platform.failWith(500);
             answers.add(summary(Map.of("Authorization", header)));
             platform.failWith(0);
@@ -231,15 +227,14 @@ class PlatformClientsTest {
             fixture.stopConsumer(other);
         } finally {
             platform.failWith(0);
-            root.detachAppender(logs);
         }
         for (HttpResponse<String> answer : answers) {
             assertEquals(503, answer.statusCode(), answer.body());
             assertEquals("auth_unavailable", new JsonObject(answer.body()).getString("code"));
             assertNotNull(answer.headers().firstValue("Retry-After").orElse(null));
         }
-        assertTrue(logs.list.stream().anyMatch(e -> e.getFormattedMessage().contains("sign-in")), "failures are logged");
-        for (ILoggingEvent event : logs.list) {
+        assertTrue(logs.stream().anyMatch(e -> e.getFormattedMessage().contains("sign-in")), "failures are logged");
+        for (ILoggingEvent event : logs) {
             assertFalse(event.getFormattedMessage().contains("platform-secret-"), event.getFormattedMessage());
         }
         // and once the platform answers again, so does the consumer (the failure was not cached)

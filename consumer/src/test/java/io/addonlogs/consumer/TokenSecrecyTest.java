@@ -14,12 +14,9 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
-
-import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
-import ch.qos.logback.core.read.ListAppender;
 
 import io.addonlogs.kafka.embedded.TestKafka;
 
@@ -32,15 +29,12 @@ class TokenSecrecyTest {
 
     @Test
     void theLogTokenAppearsInNoSseByteLogLineMetricOrErrorBody() throws Exception {
-        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-        ListAppender<ILoggingEvent> logs = new ListAppender<>();
-        logs.start();
-        root.addAppender(logs);
-        ch.qos.logback.classic.Level level = root.getLevel();
-        root.setLevel(ch.qos.logback.classic.Level.DEBUG);
         String token = "lt_secret" + Long.toHexString(System.nanoTime()) + "XyZ";
         List<String> exposed = new ArrayList<>();
-        try (TailFixture fixture = new TailFixture(TestKafka.shared(), 3, 1, Map.of())) {
+        List<ILoggingEvent> logs;
+        try (CapturedLogs captured = CapturedLogs.start(Level.DEBUG);
+             TailFixture fixture = new TailFixture(TestKafka.shared(), 3, 1, Map.of())) {
+            logs = captured.events();
             fixture.register(token, "addon_secret", "orga_secret");
             TailService consumer = fixture.consumers.get(0);
             try (SseClient sse = SseClient.open(fixture.tailUri(consumer, "orga_secret", "addon_secret", ""),
@@ -62,20 +56,17 @@ class TokenSecrecyTest {
             exposed.add(post(fixture, token, TailFixture.line(token, "after revocation")));
             exposed.add(get(fixture, "http://127.0.0.1:" + fixture.ingest.managementPort() + "/metrics"));
             exposed.add(get(fixture, "http://127.0.0.1:" + consumer.managementPort() + "/metrics"));
-        } finally {
-            root.detachAppender(logs);
-            root.setLevel(level);
         }
-        for (ILoggingEvent event : logs.list) {
+        for (ILoggingEvent event : logs) {
             exposed.add(event.getFormattedMessage() + " " + event.getMDCPropertyMap()
                     + (event.getThrowableProxy() == null ? "" : ThrowableProxyUtil.asString(event.getThrowableProxy())));
         }
-        assertTrue(logs.list.size() > 10, "log lines were captured: " + logs.list.size());
+        assertTrue(logs.size() > 10, "log lines were captured: " + logs.size());
         for (String text : exposed) {
             assertFalse(text.contains(token), "the token leaked in: " + text);
         }
         System.out.printf("token secrecy: checked %d log lines, SSE bytes, 4 error bodies and both /metrics%n",
-                logs.list.size());
+                logs.size());
     }
 
     private static String post(TailFixture fixture, String token, String line) throws Exception {
