@@ -19,9 +19,9 @@ import io.addonlogs.ingest.kafka.IngestMetrics;
 import io.addonlogs.ingest.kafka.KafkaLogPublisher;
 import io.addonlogs.ingest.ratelimit.PartialFrameBudget;
 import io.addonlogs.ingest.ratelimit.TokenRateLimiter;
-import io.addonlogs.ingest.ratelimit.TokenRequests;
 import io.addonlogs.ingest.tokens.TokenAdminApi;
 import io.addonlogs.service.http.ListenPort;
+import io.addonlogs.service.limits.PerKeyLimit;
 import io.addonlogs.service.management.ManagementServer;
 import io.addonlogs.service.tokens.TokenRegistry;
 import io.addonlogs.service.tokens.TokenRegistryFollower;
@@ -48,7 +48,7 @@ public final class IngestService {
     private final KafkaLogPublisher publisher;
     private final IngestMetrics metrics;
     private final PartialFrameBudget partials;
-    private final TokenRequests requests;
+    private final PerKeyLimit requests;
     private final List<String> httpDeployments = new ArrayList<>();
     private final List<LogsHttpVerticle> httpVerticles = new ArrayList<>();
     private ManagementServer management;
@@ -67,7 +67,7 @@ public final class IngestService {
         this.publisher = new KafkaLogPublisher(vertx, producer, config.logsTopic(), config.highWaterBytes(),
                 config.lowWaterBytes(), metrics);
         this.partials = new PartialFrameBudget(config.maxPartialFrameBytes());
-        this.requests = new TokenRequests(config.maxRequestsPerToken());
+        this.requests = new PerKeyLimit(config.maxRequestsPerToken());
         Gauge.builder("ingest_partial_frame_bytes", partials, PartialFrameBudget::held)
                 .description("Bytes held in frames split across chunks, being assembled").baseUnit("bytes")
                 .register(registry);

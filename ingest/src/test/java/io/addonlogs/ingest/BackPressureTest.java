@@ -25,14 +25,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import io.addonlogs.kafka.embedded.Await;
 import io.addonlogs.common.tokens.TokenRecord;
 import io.addonlogs.ingest.http.LogsHttpVerticle;
 import io.addonlogs.ingest.kafka.IngestMetrics;
 import io.addonlogs.ingest.kafka.KafkaLogPublisher;
 import io.addonlogs.ingest.ratelimit.PartialFrameBudget;
 import io.addonlogs.ingest.ratelimit.TokenRateLimiter;
-import io.addonlogs.ingest.ratelimit.TokenRequests;
+import io.addonlogs.kafka.embedded.Await;
+import io.addonlogs.service.limits.PerKeyLimit;
 import io.addonlogs.service.tokens.TokenRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
@@ -69,7 +69,7 @@ class BackPressureTest {
         Await.until(publisher::available, "metadata fetched");
         verticle = new LogsHttpVerticle(config, config.port(), tokens, publisher, metrics,
                 new TokenRateLimiter(0, 0, 1, System::nanoTime), new PartialFrameBudget(config.maxPartialFrameBytes()),
-                new TokenRequests(config.maxRequestsPerToken()));
+                new PerKeyLimit(config.maxRequestsPerToken()));
         vertx.deployVerticle(verticle).await();
     }
 

@@ -20,6 +20,7 @@ import io.addonlogs.consumer.kafka.LiveReader;
 import io.addonlogs.consumer.platform.SummaryRoute;
 import io.addonlogs.service.http.HeaderDeadline;
 import io.addonlogs.service.http.JsonError;
+import io.addonlogs.service.limits.PerKeyLimit;
 import io.addonlogs.service.tokens.Addon;
 import io.addonlogs.service.tokens.TokenRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -52,7 +53,7 @@ public final class TailHttpVerticle extends VerticleBase {
     private final HistoryReader history;
     private final TailMetrics metrics;
     private final Set<TailStream> streams = new HashSet<>();
-    private final ViewerTails tails;
+    private final PerKeyLimit tails;
     private HttpServer server;
 
     /**
@@ -60,7 +61,7 @@ public final class TailHttpVerticle extends VerticleBase {
      * viewer's tails, shared by every event loop's verticle.
      */
     public TailHttpVerticle(TailConfig config, int port, TokenRegistry tokens, ViewerAuth auth,
-                            LiveReader<LiveBatch> live, HistoryReader history, TailMetrics metrics, ViewerTails tails) {
+                            LiveReader<LiveBatch> live, HistoryReader history, TailMetrics metrics, PerKeyLimit tails) {
         this.config = config;
         this.port = port;
         this.tokens = tokens;
@@ -130,7 +131,7 @@ public final class TailHttpVerticle extends VerticleBase {
             JsonError.send(ctx.response(), 400, "bad_request", e.getMessage());
             return;
         }
-        if (!tails.tryOpen(viewer.id())) {
+        if (!tails.tryAcquire(viewer.id())) {
             ctx.response().putHeader("Retry-After", String.valueOf(TailConfig.RETRY_AFTER_SECONDS));
             JsonError.send(ctx.response(), 429, "too_many_tails", "these credentials have " + config.maxTailsPerViewer()
                     + " tails open on this server already; close one");
@@ -138,7 +139,7 @@ public final class TailHttpVerticle extends VerticleBase {
         }
         boolean replays = query.resumeFrom() != null || query.since() != null;
         if (replays && !history.tryStartReplay()) {
-            tails.closed(viewer.id());
+            tails.release(viewer.id());
             ctx.response().putHeader("Retry-After", String.valueOf(TailConfig.RETRY_AFTER_SECONDS));
             JsonError.send(ctx.response(), 503, "history_busy", "this server replays " + config.maxReplays()
                     + " histories already; retry, or connect to another instance");
@@ -148,7 +149,7 @@ public final class TailHttpVerticle extends VerticleBase {
         holder[0] = new TailStream(ctx.response(), ctx.request().connection(), context, query, addon.id(), config, live,
                 history, metrics, replays, viewer.id(), viewer.expiresAt(), partitionCount, () -> {
                     streams.remove(holder[0]);
-                    tails.closed(viewer.id());
+                    tails.release(viewer.id());
                 });
         streams.add(holder[0]);
         holder[0].start(partitions);

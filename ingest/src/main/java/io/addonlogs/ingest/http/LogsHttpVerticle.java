@@ -10,9 +10,9 @@ import io.addonlogs.ingest.kafka.IngestMetrics;
 import io.addonlogs.ingest.kafka.KafkaLogPublisher;
 import io.addonlogs.ingest.ratelimit.PartialFrameBudget;
 import io.addonlogs.ingest.ratelimit.TokenRateLimiter;
-import io.addonlogs.ingest.ratelimit.TokenRequests;
 import io.addonlogs.service.http.HeaderDeadline;
 import io.addonlogs.service.http.JsonError;
+import io.addonlogs.service.limits.PerKeyLimit;
 import io.addonlogs.service.tokens.TokenRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -37,7 +37,7 @@ public final class LogsHttpVerticle extends VerticleBase {
     private final IngestMetrics metrics;
     private final TokenRateLimiter rateLimiter;
     private final PartialFrameBudget partials;
-    private final TokenRequests requests;
+    private final PerKeyLimit requests;
     private final int port;
     private HttpServer server;
 
@@ -47,7 +47,7 @@ public final class LogsHttpVerticle extends VerticleBase {
      */
     public LogsHttpVerticle(IngestConfig config, int port, TokenRegistry tokens, KafkaLogPublisher publisher,
                             IngestMetrics metrics, TokenRateLimiter rateLimiter, PartialFrameBudget partials,
-                            TokenRequests requests) {
+                            PerKeyLimit requests) {
         this.config = config;
         this.port = port;
         this.limits = IngestLimits.of(config);
@@ -167,7 +167,7 @@ public final class LogsHttpVerticle extends VerticleBase {
         }
         if (!requests.tryAcquire(token.get())) {
             request.response().putHeader("Retry-After", "1");
-            reject(request, 429, "too_many_requests", "this log token already has " + requests.maxPerToken()
+            reject(request, 429, "too_many_requests", "this log token already has " + requests.max()
                     + " requests in progress on this instance; retry when one has ended");
             return;
         }
