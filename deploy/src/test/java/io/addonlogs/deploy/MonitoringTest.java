@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -37,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.addonlogs.kafka.embedded.Await;
+import io.addonlogs.service.http.ListenPort;
 import io.addonlogs.service.management.ManagementServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -88,7 +87,7 @@ class MonitoringTest {
                 8090, port(stack.consumerUrl()), 8091, port(stack.consumerManagementUrl()));
         Map<Integer, Integer> listen = new HashMap<>();
         for (int lbPort : List.of(8080, 8081, 8090, 8404)) {
-            listen.put(lbPort, freePort());
+            listen.put(lbPort, ListenPort.resolve("127.0.0.1", 0));
         }
         Path haproxyConfig = dir.resolve("haproxy.cfg");
         Files.writeString(haproxyConfig, onLoopback(Files.readString(
@@ -97,7 +96,7 @@ class MonitoringTest {
                 dir.resolve("haproxy.log"));
         haproxyMetrics = "http://127.0.0.1:" + listen.get(8404) + ManagementServer.METRICS_PATH;
 
-        int prometheusPort = freePort();
+        int prometheusPort = ListenPort.resolve("127.0.0.1", 0);
         prometheusUrl = "http://127.0.0.1:" + prometheusPort;
         Path config = dir.resolve("prometheus.yml");
         Files.writeString(config, String.join("\n",
@@ -375,11 +374,5 @@ class MonitoringTest {
 
     private static int port(String url) {
         return URI.create(url).getPort();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 }

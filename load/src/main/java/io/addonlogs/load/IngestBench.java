@@ -3,7 +3,6 @@ package io.addonlogs.load;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,6 +26,7 @@ import io.addonlogs.ingest.IngestConfig;
 import io.addonlogs.ingest.IngestMain;
 import io.addonlogs.ingest.IngestService;
 import io.addonlogs.kafka.embedded.EmbeddedKafkaBroker;
+import io.addonlogs.service.http.ListenPort;
 
 /**
  * The ingest throughput benchmark with the reference load, in one command:
@@ -87,8 +87,8 @@ public final class IngestBench {
                 Map<String, String> env = new HashMap<>(Map.of(
                         "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
                         "INGEST_HOST", "127.0.0.1",
-                        "INGEST_PORT", String.valueOf(freePort()),
-                        "INGEST_MANAGEMENT_PORT", String.valueOf(freePort()),
+                        "INGEST_PORT", String.valueOf(ListenPort.resolve("127.0.0.1", 0)),
+                        "INGEST_MANAGEMENT_PORT", String.valueOf(ListenPort.resolve("127.0.0.1", 0)),
                         "INGEST_ADMIN_TOKEN", ADMIN,
                         // one token carries the whole load here: no per-token limit
                         "INGEST_TOKEN_LINES_PER_SECOND", "0",
@@ -235,11 +235,5 @@ public final class IngestBench {
             }
         }
         return -1;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }
