@@ -25,12 +25,17 @@ import io.addonlogs.common.config.Settings;
  * @param eventLoops           SSE verticle instances, one event loop each
  * @param sendBufferBytes      the kernel send buffer of each viewer connection: with the write queue, what a viewer
  *                             that stopped reading can make this instance read and encode
+ * @param indexTopic           the history index topic (its consumer group, which shares the indexing among consumer
+ *                             instances, has the same name)
+ * @param indexBlockRecords    log records per index block at most
+ * @param indexBlockMillis     how long a log record waits at most before its index block is written
  */
 public record TailConfig(String bootstrapServers, String logsTopic, String tokensTopic, String host, int port,
                          int managementPort, String jwtSecret, String authUrl, int authTimeoutMs,
                          int authCacheSeconds, int authCacheEntries, int heartbeatMs, int viewerQueueBytes,
                          int viewerBufferedEvents, int viewerHeldBytes, int historyReaders, int maxReplays,
-                         int maxTailsPerViewer, int headerTimeoutSeconds, int eventLoops, int sendBufferBytes) {
+                         int maxTailsPerViewer, int headerTimeoutSeconds, int eventLoops, int sendBufferBytes,
+                         String indexTopic, int indexBlockRecords, int indexBlockMillis) {
 
     /** {@code Retry-After} of the consumer's 429 and 503 answers. */
     public static final int RETRY_AFTER_SECONDS = 5;
@@ -52,9 +57,10 @@ public record TailConfig(String bootstrapServers, String logsTopic, String token
         if (authUrl != null && !authUrl.matches("(?i)https?://[^\\s]+")) {
             throw new IllegalArgumentException("VIEWER_AUTH_URL must be an http:// or https:// URL");
         }
+        String logsTopic = s.string("LOGS_TOPIC", "logs");
         return new TailConfig(
                 s.string("KAFKA_BOOTSTRAP_SERVERS", "localhost:9092"),
-                s.string("LOGS_TOPIC", "logs"),
+                logsTopic,
                 s.string("TOKENS_TOPIC", "log-tokens"),
                 s.string("CONSUMER_HOST", "0.0.0.0"),
                 s.port("CONSUMER_PORT", 8090),
@@ -73,7 +79,10 @@ public record TailConfig(String bootstrapServers, String logsTopic, String token
                 s.integer("CONSUMER_MAX_TAILS_PER_VIEWER", 20, 1, 100_000),
                 s.integer("CONSUMER_HEADER_TIMEOUT_SECONDS", 10, 1, 600),
                 s.integer("CONSUMER_EVENT_LOOPS", Runtime.getRuntime().availableProcessors(), 1, 256),
-                s.integer("SSE_SEND_BUFFER_BYTES", 256 << 10, 16 << 10, 64 << 20));
+                s.integer("SSE_SEND_BUFFER_BYTES", 256 << 10, 16 << 10, 64 << 20),
+                s.string("LOGS_INDEX_TOPIC", logsTopic + "-index"),
+                s.integer("CONSUMER_INDEX_BLOCK_RECORDS", 4096, 16, 1 << 20),
+                s.integer("CONSUMER_INDEX_BLOCK_MS", 1000, 10, 60_000));
     }
 
     @Override
@@ -86,7 +95,7 @@ public record TailConfig(String bootstrapServers, String logsTopic, String token
                 + ", viewerBufferedEvents=" + viewerBufferedEvents + ", viewerHeldBytes=" + viewerHeldBytes
                 + ", historyReaders=" + historyReaders + ", maxReplays=" + maxReplays + ", maxTailsPerViewer="
                 + maxTailsPerViewer + ", headerTimeoutSeconds=" + headerTimeoutSeconds + ", eventLoops=" + eventLoops
-                + ", sendBufferBytes="
-                + sendBufferBytes + "]";
+                + ", sendBufferBytes=" + sendBufferBytes + ", indexTopic=" + indexTopic + ", indexBlockRecords="
+                + indexBlockRecords + ", indexBlockMillis=" + indexBlockMillis + "]";
     }
 }

@@ -10,7 +10,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.addonlogs.consumer.auth.ViewerAuth;
-import io.addonlogs.consumer.kafka.HistoryReader;
+import io.addonlogs.consumer.history.HistoryIndexer;
+import io.addonlogs.consumer.history.HistoryReader;
 import io.addonlogs.consumer.kafka.LiveReader;
 import io.addonlogs.consumer.sse.LiveBatch;
 import io.addonlogs.consumer.sse.TailHttpVerticle;
@@ -40,6 +41,7 @@ public final class TailService {
     private final TailMetrics metrics;
     private final ViewerAuth auth;
     private final HistoryReader history;
+    private final HistoryIndexer indexer;
     private final TailConfig config;
     private final int port;
     private final PerKeyLimit tails;
@@ -56,8 +58,10 @@ public final class TailService {
         this.live = TailHttpVerticle.liveReader(config, registry);
         this.metrics = new TailMetrics(registry);
         this.auth = ViewerAuth.create(vertx, config);
-        this.history = new HistoryReader(config.bootstrapServers(), config.logsTopic(), config.historyReaders(),
-                config.maxReplays());
+        this.history = new HistoryReader(config.bootstrapServers(), config.logsTopic(), config.indexTopic(),
+                config.historyReaders(), config.maxReplays(), registry);
+        this.indexer = new HistoryIndexer(config.bootstrapServers(), config.logsTopic(), config.indexTopic(),
+                config.indexTopic(), config.indexBlockRecords(), config.indexBlockMillis(), registry);
         this.config = config;
         this.port = ListenPort.resolve(config.host(), config.port());
         this.tails = new PerKeyLimit(config.maxTailsPerViewer());
@@ -113,6 +117,10 @@ public final class TailService {
         return history;
     }
 
+    public HistoryIndexer indexer() {
+        return indexer;
+    }
+
     public boolean ready() {
         return tokens.isCaughtUp() && live.partitionCount() > 0 && !stopping;
     }
@@ -129,6 +137,7 @@ public final class TailService {
                 .onComplete(v -> auth.close())
                 .compose(v -> vertx.executeBlocking(() -> {
                     live.close();
+                    indexer.close();
                     history.close();
                     follower.close();
                     return null;

@@ -62,6 +62,7 @@ final class TailFixture implements AutoCloseable {
         this.partitions = partitions;
         this.consumerSettings = consumerSettings;
         kafka.createTopic(logsTopic, partitions);
+        kafka.createTopic(logsTopic + "-index", partitions);
         kafka.createTopic(tokensTopic, 1, (short) 1, Map.of("cleanup.policy", "compact"));
         ingest = IngestService.start(runtime.vertx(), runtime.registry(), ingestConfig()).await();
         for (int i = 0; i < consumerCount; i++) {

@@ -98,6 +98,7 @@ public final class LocalStack implements AutoCloseable {
         IngestConfig config = IngestConfig.from(env);
         TailConfig tailConfig = TailConfig.from(env);
         kafka.createTopic(config.logsTopic(), 3);
+        kafka.createTopic(tailConfig.indexTopic(), 3);
         kafka.createTopic(config.tokensTopic(), 1, (short) 1, Map.of("cleanup.policy", "compact"));
 
         ServiceRuntime ingestRuntime = ServiceRuntime.create();

@@ -14,13 +14,16 @@ public final class LogRecords {
     private LogRecords() {
     }
 
-    /** The {@code addon-id} header written by ingest from its token registry (providers cannot set it). */
+    /** The header naming a record's add-on, written by ingest from its token registry (providers cannot set it). */
+    public static final String ADDON_ID_HEADER = "addon-id";
+
+    /** The record's {@link #ADDON_ID_HEADER}, or null. */
     public static String addonId(ConsumerRecord<byte[], byte[]> record) {
-        Header header = record.headers().lastHeader("addon-id");
+        Header header = record.headers().lastHeader(ADDON_ID_HEADER);
         return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 
-    static Map<String, Object> consumerConfig(String bootstrapServers, String clientId) {
+    public static Map<String, Object> consumerConfig(String bootstrapServers, String clientId) {
         return Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.CLIENT_ID_CONFIG, clientId,

@@ -103,6 +103,20 @@ final class EventEncoder {
         return new Chunk(taken == 0 ? null : out, taken, ended, stopped);
     }
 
+    /**
+     * Whether the stream would show this stored record (it parses, passes the filters, and is not after
+     * {@code until}), whatever its cursor: what {@code tail} counts.
+     */
+    boolean wanted(ConsumerRecord<byte[], byte[]> record) {
+        byte[] value = record.value();
+        if (value == null || (query.until() != null && record.timestamp() > query.until().toEpochMilli())
+                || !header.parse(value, 0, value.length)) {
+            return false;
+        }
+        return query.takesEverything() || query.matches(LogEvent.from("", addonId, record.timestamp(), header),
+                header.severity());
+    }
+
     /** The history records this stream takes, at most {@code budget} of them, encoded. */
     Chunk encode(Iterable<ConsumerRecord<byte[], byte[]>> records, int budget) {
         StringBuilder chunk = new StringBuilder();

@@ -15,7 +15,7 @@ import io.addonlogs.consumer.TailConfig;
 import io.addonlogs.consumer.auth.Viewer;
 import io.addonlogs.consumer.auth.ViewerAuth;
 import io.addonlogs.consumer.dashboard.DashboardRoutes;
-import io.addonlogs.consumer.kafka.HistoryReader;
+import io.addonlogs.consumer.history.HistoryReader;
 import io.addonlogs.consumer.kafka.LiveReader;
 import io.addonlogs.consumer.platform.SummaryRoute;
 import io.addonlogs.service.http.HeaderDeadline;
@@ -137,7 +137,7 @@ public final class TailHttpVerticle extends VerticleBase {
                     + " tails open on this server already; close one");
             return;
         }
-        boolean replays = query.resumeFrom() != null || query.since() != null;
+        boolean replays = query.resumeFrom() != null || query.since() != null || query.tail() != null;
         if (replays && !history.tryStartReplay()) {
             tails.release(viewer.id());
             ctx.response().putHeader("Retry-After", String.valueOf(TailConfig.RETRY_AFTER_SECONDS));

@@ -13,18 +13,20 @@ import io.vertx.core.http.HttpServerRequest;
 
 /**
  * What a viewer asked for: {@code since}, {@code until} (ISO-8601), {@code limit}, {@code Last-Event-ID} (wins over
- * {@code since}), and the filters, all of which a line must pass: {@code filter} (substring of the message),
+ * {@code since}), {@code tail} (start at the add-on's last {@code tail} lines the filters pass, at most
+ * {@link #MAX_TAIL}; with {@code since}, those after it), and the filters, all of which a line must pass: {@code filter} (substring of the message),
  * {@code severity} (that level and worse), {@code service} (MSGID), {@code instanceId} (PROCID) and {@code hostname}
  * (exact); {@code throttleElements} per {@code throttlePerInMilliseconds} (both above 0, else no throttle; 0 in
  * {@code throttleElements} when none). {@code field} and {@code deploymentId} are accepted and ignored.
  */
-record TailQuery(Instant since, Instant until, Integer limit, String filter, Severity severity, String service,
+record TailQuery(Instant since, Instant until, Integer limit, Integer tail, String filter, Severity severity, String service,
                  String instanceId, String hostname, Map<Integer, Long> resumeFrom, int throttleElements,
                  long throttlePerMillis) {
 
     /** Larger values are taken as these: a window of a minute at most, a budget no stream reaches anyway. */
     static final int MAX_THROTTLE_ELEMENTS = 1_000_000;
     static final long MAX_THROTTLE_PER_MILLIS = 60_000;
+    static final int MAX_TAIL = 10_000;
 
     /** True when every line is wanted: no filter, no limit, no until. */
     boolean takesEverything() {
@@ -54,6 +56,18 @@ record TailQuery(Instant since, Instant until, Integer limit, String filter, Sev
                     throw new IllegalArgumentException("limit must be a positive number");
                 }
             }
+            Integer tail = null;
+            String rawTail = blankToNull(request.getParam("tail"));
+            if (rawTail != null) {
+                try {
+                    tail = Integer.valueOf(rawTail.trim());
+                } catch (NumberFormatException e) {
+                    tail = -1;
+                }
+                if (tail < 1 || tail > MAX_TAIL) {
+                    throw new IllegalArgumentException("tail must be a number of lines from 1 to " + MAX_TAIL);
+                }
+            }
             String filter = request.getParam("filter");
             String severityName = blankToNull(request.getParam("severity"));
             Severity severity = severityName == null ? null : Severity.named(severityName);
@@ -73,7 +87,7 @@ record TailQuery(Instant since, Instant until, Integer limit, String filter, Sev
             long elements = throttleParam(request, "throttleElements", MAX_THROTTLE_ELEMENTS);
             long perMillis = throttleParam(request, "throttlePerInMilliseconds", MAX_THROTTLE_PER_MILLIS);
             boolean throttled = elements > 0 && perMillis > 0;
-            return new TailQuery(since, until, limit, filter == null || filter.isEmpty() ? null : filter, severity,
+            return new TailQuery(since, until, limit, tail, filter == null || filter.isEmpty() ? null : filter, severity,
                     blankToNull(request.getParam("service")), blankToNull(request.getParam("instanceId")),
                     blankToNull(request.getParam("hostname")), resume, throttled ? (int) elements : 0,
                     throttled ? perMillis : 0);

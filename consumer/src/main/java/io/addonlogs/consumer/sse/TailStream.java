@@ -9,7 +9,8 @@ import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 import io.addonlogs.consumer.TailConfig;
-import io.addonlogs.consumer.kafka.HistoryReader;
+import io.addonlogs.consumer.history.HistoryReader;
+import io.addonlogs.consumer.history.Replay;
 import io.addonlogs.consumer.kafka.LiveReader;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
@@ -173,7 +174,10 @@ final class TailStream {
         }
     }
 
-    /** Where reading starts: after the cursor, at {@code since}, or (neither) where the live feed starts. */
+    /**
+     * Where reading starts: after the cursor; else at {@code since}, or at the last {@code tail} lines (the later of
+     * the two when both are asked for); else where the live feed starts.
+     */
     private Future<Map<Integer, Long>> startPositions(Set<Integer> partitions, Map<Integer, Long> liveStart) {
         if (query.resumeFrom() != null) {
             // a partition the cursor does not name is new to this add-on (partitions added, or a new token):
@@ -182,35 +186,42 @@ final class TailStream {
             liveStart.keySet().forEach(p -> from.put(p, query.resumeFrom().getOrDefault(p, 0L)));
             return Future.succeededFuture(from);
         }
-        if (query.since() != null) {
-            return Future.fromCompletionStage(history.offsetsAt(viewerId, partitions, query.since().toEpochMilli(), liveStart),
-                    context);
+        Future<Map<Integer, Long>> since = query.since() == null ? null : Future.fromCompletionStage(
+                history.offsetsAt(viewerId, partitions, query.since().toEpochMilli(), liveStart), context);
+        if (query.tail() == null) {
+            return since != null ? since : Future.succeededFuture(liveStart);
         }
-        return Future.succeededFuture(liveStart);
+        // the encoder is the history thread's until the look-up completes: nothing else uses it before the replay
+        Future<Map<Integer, Long>> tail = Future.fromCompletionStage(
+                history.lastLines(viewerId, addonId, liveStart, query.tail(), encoder::wanted), context);
+        return since == null ? tail : since.compose(after -> tail.map(last -> {
+            Map<Integer, Long> from = new HashMap<>(last);
+            after.forEach((p, offset) -> from.merge(p, offset, Math::max));
+            return from;
+        }));
     }
 
     /** Completes with true once caught up with {@code liveStart}, false when the throttle's budget ran out first. */
     private Future<Boolean> replay(Map<Integer, Long> from, Map<Integer, Long> liveStart) {
         encoder.startAt(from);
         Promise<Boolean> done = Promise.promise();
-        step(from, liveStart, done);
+        step(history.replay(addonId, from, liveStart), done);
         return done.future();
     }
 
     /** Asks for one step of the replay; writes it; asks for the next once the viewer has taken it in. */
-    private void step(Map<Integer, Long> from, Map<Integer, Long> to, Promise<Boolean> done) {
+    private void step(Replay replay, Promise<Boolean> done) {
         int budget = throttle.allowance();
         if (budget == 0) {
             done.complete(false);
             return;
         }
         // the encoder is the history thread's until the step completes: live lines are only held meanwhile
-        Future.fromCompletionStage(history.read(viewerId, addonId, from, to, records -> encoder.encode(records, budget)),
-                        context)
-                .onComplete(read -> stepRead(read, to, done));
+        Future.fromCompletionStage(history.read(viewerId, replay, records -> encoder.encode(records, budget)), context)
+                .onComplete(read -> stepRead(read, replay, done));
     }
 
-    private void stepRead(AsyncResult<HistoryReader.Step<EventEncoder.Chunk>> read, Map<Integer, Long> to,
+    private void stepRead(AsyncResult<HistoryReader.Step<EventEncoder.Chunk>> read, Replay replay,
                           Promise<Boolean> done) {
         if (closed || read.failed()) {
             done.tryFail(closed ? new IllegalStateException("viewer left") : read.cause());
@@ -229,10 +240,10 @@ final class TailStream {
             response.drainHandler(v -> {
                 response.drainHandler(null);
                 context.owner().cancelTimer(stallTimer);
-                step(step.next(), to, done);
+                step(replay, done);
             });
         } else {
-            step(step.next(), to, done);
+            step(replay, done);
         }
     }
 

@@ -24,7 +24,7 @@ class SharedEncodingTest {
     }
 
     private static TailQuery query(Severity severity) {
-        return new TailQuery(null, null, null, null, severity, null, null, null, null, 0, 0);
+        return new TailQuery(null, null, null, null, null, severity, null, null, null, null, 0, 0);
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.addonlogs.consumer.kafka;
+package io.addonlogs.consumer.history;
 
 import java.util.ArrayDeque;
 import java.util.Iterator;

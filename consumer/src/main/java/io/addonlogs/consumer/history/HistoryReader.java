@@ -1,0 +1,309 @@
+package io.addonlogs.consumer.history;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.addonlogs.consumer.kafka.LogRecords;
+import io.addonlogs.service.kafka.ConsumerThread;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * Reads past lines for viewers, on demand: a small pool of threads, each owning one {@link KafkaConsumer}, serves
+ * bounded {@link #read steps} of replays and {@code since} look-ups, taking them round-robin by viewer. A viewer asks
+ * for its next step only once it has written the previous one, so a viewer that does not read holds no thread and
+ * no consumer, and every step is bounded in time and bytes: a viewer's request waits for at most one step of each
+ * other viewer with work queued, however many streams those have open, never for a stalled replay.
+ *
+ * <p>Reading follows the history index ({@link HistoryIndexer}): a replay reads only the ranges where the add-on has
+ * records, plus whatever the index does not cover yet, so its cost follows the add-on's own traffic, not its
+ * partition neighbours'.
+ */
+public final class HistoryReader implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HistoryReader.class);
+    /** A step stops polling once it found lines or after this long (neighbours' lines only: it returns progress). */
+    private static final long STEP_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+    /** Bytes one fetch of a step brings at most. */
+    private static final int STEP_BYTES = 256 << 10;
+    /** Bytes of a narrow fetch (the few records of a quiet add-on among busy neighbours). */
+    private static final int NARROW_BYTES = 16 << 10;
+
+    /** One bounded piece of a replay: the add-on's records read (as the caller prepared them), and whether that is the end. */
+    public record Step<T>(T prepared, boolean done) {
+    }
+
+    /** What each pool thread reads with, all its own: its logs consumers (in {@code scan}) and its index reader. */
+    private record Readers(KafkaConsumer<byte[], byte[]> logs, LogScan scan, IndexTopic index) {
+    }
+
+    private final String topic;
+    private final FairQueue<Consumer<Readers>> requests = new FairQueue<>();
+    private final List<ConsumerThread> threads = new ArrayList<>();
+    private final AtomicInteger replays = new AtomicInteger();
+    private final AtomicLong recordsRead = new AtomicLong();
+    private final int maxReplays;
+
+    public HistoryReader(String bootstrapServers, String topic, String indexTopic, int threadCount, int maxReplays,
+                         MeterRegistry registry) {
+        this.topic = topic;
+        this.maxReplays = maxReplays;
+        FunctionCounter.builder("tail.history.read.records", recordsRead, AtomicLong::get)
+                .description("Log records fetched by history reads, whatever their add-on (the index keeps this "
+                        + "close to the lines replayed)").register(registry);
+        for (int i = 0; i < threadCount; i++) {
+            Map<String, Object> config = new HashMap<>(LogRecords.consumerConfig(bootstrapServers,
+                    "log-consumer-history-" + i));
+            // a position before the log start (lines past retention) reads from the start; cursors beyond the
+            // end are refused before any read
+            config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+            // one step holds at most this much: history memory is bounded by threads, not by viewers
+            // (small steps also bound what a viewer that stopped reading makes this instance read and encode)
+            config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, STEP_BYTES);
+            config.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, STEP_BYTES);
+            KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config);
+            // about one producer batch per fetch (a broker answers with at least one whole batch)
+            config.put(ConsumerConfig.CLIENT_ID_CONFIG, "log-consumer-history-narrow-" + i);
+            config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, NARROW_BYTES);
+            config.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, NARROW_BYTES);
+            KafkaConsumer<byte[], byte[]> narrow = new KafkaConsumer<>(config);
+            Map<String, Object> indexConfig = new HashMap<>(LogRecords.consumerConfig(bootstrapServers,
+                    "log-consumer-history-index-" + i));
+            // a missing index topic means reading without it, never creating it with a broker's defaults
+            indexConfig.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+            KafkaConsumer<byte[], byte[]> indexConsumer = new KafkaConsumer<>(indexConfig);
+            Readers readers = new Readers(consumer, new LogScan(consumer, narrow, topic, recordsRead),
+                    new IndexTopic(indexConsumer, indexTopic));
+            threads.add(ConsumerThread.start("history-reader-" + i, consumer, thread -> {
+                try {
+                    serve(thread, readers);
+                } finally {
+                    narrow.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+                    indexConsumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+                }
+            }));
+        }
+    }
+
+    /** Takes a replay slot; false when {@code maxReplays} viewers are replaying already (the caller answers 503). */
+    public boolean tryStartReplay() {
+        if (replays.incrementAndGet() > maxReplays) {
+            replays.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    public void replayEnded() {
+        replays.decrementAndGet();
+    }
+
+    public int replays() {
+        return replays.get();
+    }
+
+    /** Log records fetched by history reads so far, whatever their add-on. */
+    public long recordsRead() {
+        return recordsRead.get();
+    }
+
+    /** For each partition, the first offset whose record timestamp is at or after {@code sinceMillis}. */
+    public CompletableFuture<Map<Integer, Long>> offsetsAt(String viewer, Set<Integer> partitions, long sinceMillis,
+                                                           Map<Integer, Long> fallback) {
+        return submit(viewer, readers -> {
+            Map<TopicPartition, Long> query = new HashMap<>();
+            partitions.forEach(p -> query.put(new TopicPartition(topic, p), sinceMillis));
+            Map<Integer, Long> out = new HashMap<>();
+            readers.logs().offsetsForTimes(query, Duration.ofSeconds(30)).forEach((tp, found) ->
+                    out.put(tp.partition(), found == null ? fallback.get(tp.partition()) : found.offset()));
+            return out;
+        });
+    }
+
+    /**
+     * For each partition of {@code to}, where a replay up to {@code to} must start to give the add-on's last {@code n}
+     * lines that {@code wanted} accepts ({@link LastLines}). {@code wanted} runs on a reading thread, in the viewer's
+     * turn.
+     */
+    public CompletableFuture<Map<Integer, Long>> lastLines(String viewer, String addonId, Map<Integer, Long> to, int n,
+                                                           Predicate<ConsumerRecord<byte[], byte[]>> wanted) {
+        return submit(viewer, readers -> {
+            Map<TopicPartition, Long> begin = readers.logs().beginningOffsets(
+                    to.keySet().stream().map(p -> new TopicPartition(topic, p)).toList(), Duration.ofSeconds(30));
+            Map<Integer, Long> logStart = new HashMap<>();
+            begin.forEach((tp, offset) -> logStart.put(tp.partition(), offset));
+            return new LastLines(readers.scan().fresh(), readers.index(), addonId, n, wanted).find(to, logStart);
+        });
+    }
+
+    /** A replay of the add-on's records in {@code [from, to)} of each partition, to be read step by step. */
+    public Replay replay(String addonId, Map<Integer, Long> from, Map<Integer, Long> to) {
+        return new Replay(addonId, from, to);
+    }
+
+    /**
+     * The replay's next step: polls until it found some of the add-on's records, reached every {@code to}, or spent
+     * its time; at most one fetch's worth of records. {@code prepare} turns them into what the caller writes, on the
+     * reading thread and in the viewer's turn (encoding is most of a replay's work: done here, one viewer's replay
+     * cannot hold an event loop that others share).
+     */
+    public <T> CompletableFuture<Step<T>> read(String viewer, Replay replay,
+                                               Function<List<ConsumerRecord<byte[], byte[]>>, T> prepare) {
+        return submit(viewer, readers -> {
+            List<ConsumerRecord<byte[], byte[]>> found = step(readers, replay);
+            return new Step<>(prepare.apply(found), replay.done());
+        });
+    }
+
+    private List<ConsumerRecord<byte[], byte[]>> step(Readers readers, Replay replay) {
+        long deadline = System.nanoTime() + STEP_NANOS;
+        if (!replay.planned) {
+            plan(readers, replay);
+        }
+        List<ConsumerRecord<byte[], byte[]>> found = new ArrayList<>();
+        KafkaConsumer<byte[], byte[]> consumer = null;
+        Map<TopicPartition, Long> positions = new HashMap<>(); // where the consumer is, once known
+        while (found.isEmpty() && !replay.done() && System.nanoTime() - deadline < 0) {
+            Map<TopicPartition, RangePlan> reading = new HashMap<>();
+            long longest = 0;
+            for (RangePlan plan : replay.plans.values()) {
+                while (plan.needsIndex() && System.nanoTime() - deadline < 0) {
+                    readIndex(readers.index(), plan);
+                }
+                if (plan.readFrom() >= 0) {
+                    reading.put(new TopicPartition(topic, plan.partition()), plan);
+                    longest = Math.max(longest, plan.readLength());
+                }
+            }
+            if (reading.isEmpty()) {
+                continue;
+            }
+            KafkaConsumer<byte[], byte[]> chosen = readers.scan().consumerFor(longest);
+            if (chosen != consumer) {
+                if (consumer != null) {
+                    consumer.assign(List.of());
+                }
+                consumer = chosen;
+                positions.clear();
+            }
+            if (!reading.keySet().equals(consumer.assignment())) {
+                consumer.assign(reading.keySet());
+                positions.keySet().retainAll(reading.keySet());
+            }
+            // seek only where the plan jumps: a seek drops the fetch in flight
+            for (Map.Entry<TopicPartition, RangePlan> entry : reading.entrySet()) {
+                long from = entry.getValue().readFrom();
+                if (!Long.valueOf(from).equals(positions.get(entry.getKey()))) {
+                    consumer.seek(entry.getKey(), from);
+                }
+            }
+            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(50))) {
+                recordsRead.incrementAndGet();
+                RangePlan plan = reading.get(new TopicPartition(record.topic(), record.partition()));
+                if (plan != null && plan.wants(record.offset()) && replay.addonId.equals(LogRecords.addonId(record))) {
+                    found.add(record);
+                }
+            }
+            for (Map.Entry<TopicPartition, RangePlan> entry : reading.entrySet()) {
+                long position = consumer.position(entry.getKey());
+                positions.put(entry.getKey(), position);
+                entry.getValue().advance(position);
+            }
+        }
+        if (consumer != null) {
+            consumer.assign(List.of());
+        }
+        return found;
+    }
+
+    /**
+     * Makes each partition's plan: its ranges are found from the index blocks that can cover its first record, the
+     * index being read from the first block whose running maximum timestamp reaches that record's.
+     */
+    private void plan(Readers readers, Replay replay) {
+        boolean indexed = readers.index().partitions() > 0;
+        replay.from.forEach((p, start) -> {
+            long end = replay.to.getOrDefault(p, start);
+            if (!indexed) {
+                replay.plans.put(p, new RangePlan(p, replay.addon, start, end, -1)); // scanned whole
+                return;
+            }
+            Long firstTimestamp = readers.scan().firstTimestamp(p, start, end);
+            replay.plans.put(p, firstTimestamp == null
+                    ? new RangePlan(p, replay.addon, end, end, -1) // no record in the range at all
+                    : new RangePlan(p, replay.addon, start, end,
+                            readers.index().firstAt(readers.index().partitionOf(p), firstTimestamp)));
+        });
+        replay.planned = true;
+    }
+
+    private static void readIndex(IndexTopic index, RangePlan plan) {
+        IndexTopic.Page page = index.read(index.partitionOf(plan.partition()), plan.indexNext());
+        page.blocks().forEach(plan::add);
+        plan.indexNext(page.next());
+        if (page.atEnd()) {
+            plan.indexEnded();
+        }
+    }
+
+    /** Queues work for the pool, in {@code viewer}'s turn. */
+    private <T> CompletableFuture<T> submit(String viewer, Function<Readers, T> work) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        requests.add(viewer, readers -> {
+            try {
+                result.complete(work.apply(readers));
+            } catch (WakeupException e) {
+                result.completeExceptionally(e);
+                throw e;
+            } catch (RuntimeException e) {
+                LOG.warn("History read failed: {}", e.toString());
+                result.completeExceptionally(e);
+            }
+        });
+        return result;
+    }
+
+    private void serve(ConsumerThread thread, Readers readers) {
+        try {
+            while (thread.running()) {
+                Consumer<Readers> request = requests.take(200, TimeUnit.MILLISECONDS);
+                if (request != null) {
+                    request.accept(readers);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (WakeupException e) {
+            if (thread.running()) {
+                LOG.error("History reader woken up unexpectedly", e);
+            }
+        }
+    }
+
+    /** Stops the pool; called after every stream has ended, so requests still queued have no one waiting. */
+    @Override
+    public void close() {
+        threads.forEach(ConsumerThread::close);
+        requests.clear();
+    }
+}

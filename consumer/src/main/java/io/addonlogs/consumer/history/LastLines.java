@@ -1,0 +1,119 @@
+package io.addonlogs.consumer.history;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+import io.addonlogs.consumer.kafka.LogRecords;
+
+/**
+ * Where to start reading so that a replay up to {@code to} gives an add-on's last {@code n} wanted lines: walks each
+ * partition back from {@code to} through the index (the add-on's spans only, and whatever no block covers), then
+ * merges the partitions by timestamp. Without the index (missing, or not reaching back far enough) it scans back in
+ * growing windows, at most {@link #SCAN_BUDGET_BYTES} of records: a stream then starts with fewer lines rather than
+ * hold a history thread for long.
+ */
+final class LastLines {
+
+    static final long SCAN_BUDGET_BYTES = 64L << 20;
+    private static final long FIRST_WINDOW = 4096;
+
+    /** A wanted record: where it is and when it was written. */
+    private record Line(int partition, long offset, long timestamp) {
+    }
+
+    private final LogScan log;
+    private final IndexTopic index;
+    private final String addonId;
+    private final long addon;
+    private final int n;
+    private final Predicate<ConsumerRecord<byte[], byte[]>> wanted;
+
+    LastLines(LogScan log, IndexTopic index, String addonId, int n, Predicate<ConsumerRecord<byte[], byte[]>> wanted) {
+        this.log = log;
+        this.index = index;
+        this.addonId = addonId;
+        this.addon = IndexBlock.hash(addonId);
+        this.n = n;
+        this.wanted = wanted;
+    }
+
+    /** For each partition of {@code to}, the offset to read from (its {@code to} when none of the lines is there). */
+    Map<Integer, Long> find(Map<Integer, Long> to, Map<Integer, Long> logStart) {
+        Map<Integer, ArrayDeque<Line>> perPartition = new HashMap<>();
+        to.forEach((p, end) -> perPartition.put(p, lastOf(p, logStart.getOrDefault(p, 0L), end)));
+        // newest first across partitions, each partition's lines taken from its end: a suffix of each
+        Map<Integer, Long> from = new HashMap<>(to);
+        for (int taken = 0; taken < n; taken++) {
+            ArrayDeque<Line> newest = null;
+            for (ArrayDeque<Line> lines : perPartition.values()) {
+                if (!lines.isEmpty() && (newest == null || lines.peekLast().timestamp() > newest.peekLast().timestamp())) {
+                    newest = lines;
+                }
+            }
+            if (newest == null) {
+                break;
+            }
+            Line line = newest.pollLast();
+            from.put(line.partition(), line.offset());
+        }
+        return from;
+    }
+
+    /** The partition's last {@code n} wanted lines before {@code end}, oldest first. */
+    private ArrayDeque<Line> lastOf(int partition, long begin, long end) {
+        ArrayDeque<Line> found = new ArrayDeque<>();
+        long low = end;
+        if (index.partitions() > 0) {
+            int q = index.partitionOf(partition);
+            long indexBegin = index.beginning(q);
+            long indexEnd = index.end(q);
+            for (long size = 256; found.size() < n && indexEnd > indexBegin; size *= 2) {
+                long windowStart = Math.max(indexBegin, indexEnd - size);
+                List<IndexBlock> blocks = index.window(q, windowStart, indexEnd);
+                for (int i = blocks.size() - 1; i >= 0 && found.size() < n; i--) {
+                    IndexBlock block = blocks.get(i);
+                    if (block.partition() != partition || block.start() >= low) {
+                        continue;
+                    }
+                    if (block.end() < low) {
+                        prepend(found, partition, block.end(), low); // not covered by a block: scanned
+                    }
+                    IndexBlock.Span span = block.spanOf(addon);
+                    if (span != null && found.size() < n) {
+                        prepend(found, partition, Math.max(span.first(), block.start()),
+                                Math.min(span.last() + 1, Math.min(block.end(), low)));
+                    }
+                    low = block.start();
+                }
+                indexEnd = windowStart;
+            }
+        }
+        // what the index does not reach: scanned back in growing windows, within the budget
+        for (long size = FIRST_WINDOW; found.size() < n && low > begin && log.bytesRead() < SCAN_BUDGET_BYTES;
+             size *= 2) {
+            long windowStart = Math.max(begin, low - size);
+            prepend(found, partition, windowStart, low);
+            low = windowStart;
+        }
+        return found;
+    }
+
+    /** Puts the wanted lines of {@code [from, to)} before those found already, keeping the newest {@code n}. */
+    private void prepend(ArrayDeque<Line> found, int partition, long from, long to) {
+        List<Line> lines = new ArrayList<>();
+        log.scan(partition, from, to, record -> {
+            if (addonId.equals(LogRecords.addonId(record)) && wanted.test(record)) {
+                lines.add(new Line(partition, record.offset(), record.timestamp()));
+            }
+        });
+        for (int i = lines.size() - 1; i >= 0 && found.size() < n; i--) {
+            found.addFirst(lines.get(i));
+        }
+    }
+}
