@@ -108,9 +108,14 @@ public final class HistoryIndexer implements AutoCloseable {
         return thread.alive();
     }
 
+    /** Index blocks this instance wrote so far. */
+    public long blocksWritten() {
+        return (long) blocks.count();
+    }
+
     private void run(ConsumerThread thread) {
         try {
-            thread.awaitPartitions(indexTopic);
+            awaitIndexTopic(thread);
             consumer.subscribe(List.of(logsTopic), new Rebalance());
             while (thread.running()) {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
@@ -127,6 +132,8 @@ public final class HistoryIndexer implements AutoCloseable {
                     }
                 });
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (WakeupException e) {
             if (thread.running()) {
                 LOG.error("History indexer woken up unexpectedly", e);
@@ -137,6 +144,19 @@ public final class HistoryIndexer implements AutoCloseable {
         } finally {
             producer.close(Duration.ofSeconds(5));
             indexConsumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+        }
+    }
+
+    /** Waits (asking again every 30 s) until the index topic exists: it is the operator's to create. */
+    private void awaitIndexTopic(ConsumerThread thread) throws InterruptedException {
+        boolean warned = false;
+        while (thread.running() && index.partitions() == 0) {
+            if (!warned) {
+                LOG.warn("Index topic {} does not exist: history is read without an index until it is created",
+                        indexTopic);
+                warned = true;
+            }
+            Thread.sleep(1000); // a retry's back-off; IndexTopic asks Kafka again every 30 s
         }
     }
 

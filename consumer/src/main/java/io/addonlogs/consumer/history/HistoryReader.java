@@ -42,8 +42,13 @@ import io.micrometer.core.instrument.MeterRegistry;
 public final class HistoryReader implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(HistoryReader.class);
-    /** A step stops polling once it found lines or after this long (neighbours' lines only: it returns progress). */
+    /** A step stops polling after this long at most (neighbours' lines only: it returns progress). */
     private static final long STEP_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+    /**
+     * Once a step found lines it goes on this much longer for more (the lines of a quiet add-on are one seek each: one
+     * per step would cost a round trip through the queue and the event loop per line), within {@link #STEP_BYTES}.
+     */
+    private static final long GATHER_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     /** Bytes one fetch of a step brings at most. */
     private static final int STEP_BYTES = 256 << 10;
     /** Bytes of a narrow fetch (the few records of a quiet add-on among busy neighbours). */
@@ -181,9 +186,10 @@ public final class HistoryReader implements AutoCloseable {
             plan(readers, replay);
         }
         List<ConsumerRecord<byte[], byte[]>> found = new ArrayList<>();
+        long foundBytes = 0;
         KafkaConsumer<byte[], byte[]> consumer = null;
         Map<TopicPartition, Long> positions = new HashMap<>(); // where the consumer is, once known
-        while (found.isEmpty() && !replay.done() && System.nanoTime() - deadline < 0) {
+        while (!replay.done() && foundBytes < STEP_BYTES && System.nanoTime() - deadline < 0) {
             Map<TopicPartition, RangePlan> reading = new HashMap<>();
             long longest = 0;
             for (RangePlan plan : replay.plans.values()) {
@@ -221,7 +227,11 @@ public final class HistoryReader implements AutoCloseable {
                 recordsRead.incrementAndGet();
                 RangePlan plan = reading.get(new TopicPartition(record.topic(), record.partition()));
                 if (plan != null && plan.wants(record.offset()) && replay.addonId.equals(LogRecords.addonId(record))) {
+                    if (found.isEmpty()) {
+                        deadline = Math.min(deadline, System.nanoTime() + GATHER_NANOS);
+                    }
                     found.add(record);
+                    foundBytes += Math.max(0, record.serializedValueSize());
                 }
             }
             for (Map.Entry<TopicPartition, RangePlan> entry : reading.entrySet()) {
@@ -245,20 +255,21 @@ public final class HistoryReader implements AutoCloseable {
         replay.from.forEach((p, start) -> {
             long end = replay.to.getOrDefault(p, start);
             if (!indexed) {
-                replay.plans.put(p, new RangePlan(p, replay.addon, start, end, -1)); // scanned whole
+                replay.plans.put(p, new RangePlan(p, replay.addon, start, end, -1, -1)); // scanned whole
                 return;
             }
             Long firstTimestamp = readers.scan().firstTimestamp(p, start, end);
+            int q = readers.index().partitionOf(p);
             replay.plans.put(p, firstTimestamp == null
-                    ? new RangePlan(p, replay.addon, end, end, -1) // no record in the range at all
-                    : new RangePlan(p, replay.addon, start, end,
-                            readers.index().firstAt(readers.index().partitionOf(p), firstTimestamp)));
+                    ? new RangePlan(p, replay.addon, end, end, -1, -1) // no record in the range at all
+                    : new RangePlan(p, replay.addon, start, end, readers.index().firstAt(q, firstTimestamp),
+                            readers.index().end(q)));
         });
         replay.planned = true;
     }
 
     private static void readIndex(IndexTopic index, RangePlan plan) {
-        IndexTopic.Page page = index.read(index.partitionOf(plan.partition()), plan.indexNext());
+        IndexTopic.Page page = index.read(index.partitionOf(plan.partition()), plan.indexNext(), plan.indexUntil());
         page.blocks().forEach(plan::add);
         plan.indexNext(page.next());
         if (page.atEnd()) {

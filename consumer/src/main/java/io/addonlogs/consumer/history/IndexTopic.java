@@ -79,7 +79,7 @@ final class IndexTopic {
     }
 
     /** One fetch's worth of blocks of {@code indexPartition} in {@code [from, until)}. */
-    private Page read(int indexPartition, long from, long until) {
+    Page read(int indexPartition, long from, long until) {
         if (from >= until) {
             return new Page(List.of(), from, true);
         }

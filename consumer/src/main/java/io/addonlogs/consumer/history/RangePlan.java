@@ -12,6 +12,9 @@ import java.util.ArrayDeque;
  */
 final class RangePlan {
 
+    /** Ranges this close are read as one: reading a few records costs less than a seek (a fetch round trip). */
+    static final long MERGE_GAP = 256;
+
     private final int partition;
     private final long addon;
     private final long to;
@@ -20,11 +23,17 @@ final class RangePlan {
     private long position;
     /** The next index offset to read, or -1 once the index has no more for this plan. */
     private long indexNext;
+    /** The index's end when the plan was made: blocks written later cover what it scans anyway. */
+    private final long indexUntil;
     private final ArrayDeque<long[]> ranges = new ArrayDeque<>();
 
-    /** A plan of {@code [from, to)} whose index blocks are read from index offset {@code indexNext} (-1: none). */
-    RangePlan(int partition, long addon, long from, long to, long indexNext) {
+    /**
+     * A plan of {@code [from, to)} whose index blocks are read from index offset {@code indexNext} (-1: none) up to
+     * {@code indexUntil}.
+     */
+    RangePlan(int partition, long addon, long from, long to, long indexNext, long indexUntil) {
         this.partition = partition;
+        this.indexUntil = indexUntil;
         this.addon = addon;
         this.to = to;
         this.covered = from;
@@ -68,7 +77,7 @@ final class RangePlan {
             return;
         }
         long[] last = ranges.peekLast();
-        if (last != null && last[1] == start) {
+        if (last != null && start - last[1] <= MERGE_GAP) {
             last[1] = until;
         } else {
             ranges.add(new long[] {start, until});
@@ -82,6 +91,10 @@ final class RangePlan {
 
     long indexNext() {
         return indexNext;
+    }
+
+    long indexUntil() {
+        return indexUntil;
     }
 
     void indexNext(long next) {

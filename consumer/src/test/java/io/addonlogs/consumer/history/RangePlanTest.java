@@ -21,28 +21,29 @@ class RangePlanTest {
 
     @Test
     void aCompleteIndexPlansOnlyTheAddonsSpans() {
-        RangePlan plan = new RangePlan(0, A, 0, 300, 0);
-        plan.add(block(0, 100, new IndexBlock.Span(A, 10, 12, 2), new IndexBlock.Span(B, 0, 99, 98)));
-        plan.add(block(100, 200, new IndexBlock.Span(B, 100, 199, 100)));
-        plan.add(block(200, 300, new IndexBlock.Span(A, 250, 250, 1)));
+        RangePlan plan = new RangePlan(0, A, 0, 3000, 0, 3);
+        plan.add(block(0, 1000, new IndexBlock.Span(A, 10, 12, 2), new IndexBlock.Span(B, 0, 999, 998)));
+        plan.add(block(1000, 2000, new IndexBlock.Span(B, 1000, 1999, 1000)));
+        plan.add(block(2000, 3000, new IndexBlock.Span(A, 2500, 2500, 1), new IndexBlock.Span(B, 2000, 2999, 999)));
         assertEquals(10, plan.readFrom());
+        assertEquals(3, plan.readLength());
         plan.advance(13);
-        assertEquals(250, plan.readFrom());
-        plan.advance(251);
+        assertEquals(2500, plan.readFrom());
+        plan.advance(2501);
         assertTrue(plan.done());
     }
 
     @Test
     void offsetsNoBlockCoversAreScannedWhole() {
-        RangePlan plan = new RangePlan(0, A, 0, 300, 0);
-        plan.add(block(0, 100, new IndexBlock.Span(B, 0, 99, 100)));
-        plan.add(block(150, 200, new IndexBlock.Span(B, 150, 199, 50))); // 100-150 lost
-        assertEquals(100, plan.readFrom());
-        plan.advance(150);
+        RangePlan plan = new RangePlan(0, A, 0, 3000, 0, 2);
+        plan.add(block(0, 1000, new IndexBlock.Span(B, 0, 999, 1000)));
+        plan.add(block(1500, 2000, new IndexBlock.Span(B, 1500, 1999, 500))); // 1000-1500 lost
+        assertEquals(1000, plan.readFrom());
+        plan.advance(1500);
         assertTrue(plan.needsIndex());
-        plan.indexEnded(); // the index stops at 200: the rest is scanned
-        assertEquals(200, plan.readFrom());
-        plan.advance(300);
+        plan.indexEnded(); // the index stops at 2000: the rest is scanned
+        assertEquals(2000, plan.readFrom());
+        plan.advance(3000);
         assertTrue(plan.done());
     }
 
@@ -84,7 +85,7 @@ class RangePlanTest {
             index.removeIf(b -> random.nextInt(6) == 0); // lost blocks
             int from = random.nextInt(size + 1);
             int to = from + random.nextInt(size - from + 1);
-            RangePlan plan = new RangePlan(0, A, from, to, 0);
+            RangePlan plan = new RangePlan(0, A, from, to, 0, index.size());
             List<Integer> found = new ArrayList<>();
             int next = 0;
             int reads = 0;
