@@ -63,9 +63,11 @@ public final class TailService {
         this.tails = new PerKeyLimit(config.maxTailsPerViewer());
         Map<String, BooleanSupplier> checks = new LinkedHashMap<>();
         checks.put("tokenRegistry", tokens::isCaughtUp);
-        checks.put("kafka", () -> live.partitionCount() > 0 && live.running());
+        checks.put("kafka", () -> live.partitionCount() > 0);
         checks.put("accepting", () -> !stopping);
-        this.management = new ManagementServer(config.host(), config.managementPort(), registry, checks, r -> { });
+        // each loop adds "ready" (running and caught up, again after a restart) and "live" (not failed for good)
+        this.management = new ManagementServer(config.host(), config.managementPort(), registry, checks,
+                List.of(follower.loop(), live.loop()), r -> { });
     }
 
     /**
@@ -114,7 +116,8 @@ public final class TailService {
     }
 
     public boolean ready() {
-        return tokens.isCaughtUp() && live.partitionCount() > 0 && !stopping;
+        return tokens.isCaughtUp() && live.partitionCount() > 0 && follower.loop().ready() && live.loop().ready()
+                && !stopping;
     }
 
     /** Stops once; later calls return the same future. */

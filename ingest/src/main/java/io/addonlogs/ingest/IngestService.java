@@ -87,7 +87,9 @@ public final class IngestService {
         checks.put("accepting", () -> !stopping);
         TokenAdminApi admin = new TokenAdminApi(vertx, config.adminToken(), config.tokensTopic(), producer, tokens,
                 follower, config.retryAfterSeconds());
-        management = new ManagementServer(config.host(), config.managementPort(), registry, checks, admin::mount);
+        // the follower's loop adds "ready" (caught up, again after a restart) and "live" (not failed for good)
+        management = new ManagementServer(config.host(), config.managementPort(), registry, checks,
+                List.of(follower.loop()), admin::mount);
         Future<Void> chain = vertx.deployVerticle(management).onSuccess(id -> managementDeployment = id).mapEmpty();
         TokenRateLimiter rateLimiter = new TokenRateLimiter(config.tokenLinesPerSecond(), config.tokenBytesPerSecond(),
                 config.tokenBurstSeconds(), System::nanoTime);
@@ -122,7 +124,7 @@ public final class IngestService {
     }
 
     public boolean ready() {
-        return tokens.isCaughtUp() && publisher.everAvailable() && !stopping;
+        return tokens.isCaughtUp() && follower.loop().ready() && publisher.everAvailable() && !stopping;
     }
 
     /** Stops once (SIGTERM and an explicit stop may both ask); later calls return the same future. */
