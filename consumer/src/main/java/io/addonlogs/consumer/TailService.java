@@ -16,6 +16,7 @@ import io.addonlogs.consumer.sse.LiveBatch;
 import io.addonlogs.consumer.sse.TailHttpVerticle;
 import io.addonlogs.consumer.sse.TailMetrics;
 import io.addonlogs.service.http.ListenPort;
+import io.addonlogs.service.kafka.SupervisedLoop;
 import io.addonlogs.service.limits.PerKeyLimit;
 import io.addonlogs.service.management.ManagementServer;
 import io.addonlogs.service.tokens.TokenRegistry;
@@ -67,7 +68,7 @@ public final class TailService {
         checks.put("accepting", () -> !stopping);
         // each loop adds "ready" (running and caught up, again after a restart) and "live" (not failed for good)
         this.management = new ManagementServer(config.host(), config.managementPort(), registry, checks,
-                List.of(follower.loop(), live.loop()), r -> { });
+                loops(), r -> { });
     }
 
     /**
@@ -101,6 +102,11 @@ public final class TailService {
     /** The logs topic's partition count as this instance's live reader last saw it. */
     public int tailsPartitionCount() {
         return live.partitionCount();
+    }
+
+    /** The supervised background loops: the token registry follower and the live reader. */
+    public List<SupervisedLoop<?>> loops() {
+        return List.of(follower.loop(), live.loop());
     }
 
     public TokenRegistry tokens() {
