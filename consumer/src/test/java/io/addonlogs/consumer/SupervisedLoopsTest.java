@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -76,7 +75,7 @@ class SupervisedLoopsTest {
         String token = "lt_supervised_tokens_00000000000000000";
         fixture.register(token, "addon_sup_rev", "orga_sup");
         TailService consumer = fixture.consumers.get(0);
-        assertEquals(200, tailStatus(consumer));
+        assertEquals(200, fixture.tailStatus(consumer, "orga_sup", "addon_sup_rev"));
 
         SupervisedLoop<?> follower = loop(consumer, "token-registry-follower");
         follower.injectFailure(new DisconnectException("injected by the test"));
@@ -90,7 +89,7 @@ class SupervisedLoopsTest {
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(204, revoked.statusCode(), revoked.body());
         Await.until(() -> consumer.tokens().lookup(token).isEmpty(), "revocation applied on the consumer");
-        assertEquals(404, tailStatus(consumer), "the add-on is no longer served");
+        assertEquals(404, fixture.tailStatus(consumer, "orga_sup", "addon_sup_rev"), "the add-on is no longer served");
     }
 
     @Test
@@ -130,15 +129,5 @@ class SupervisedLoopsTest {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
         }
-    }
-
-    /** The status of a tail request (the body of a 200 is not read: the stream is cancelled). */
-    private static int tailStatus(TailService consumer) throws Exception {
-        HttpResponse<InputStream> response = fixture.http.send(HttpRequest.newBuilder(
-                        fixture.tailUri(consumer, "orga_sup", "addon_sup_rev", ""))
-                .header("Authorization", "Bearer " + viewerOf("orga_sup")).build(),
-                HttpResponse.BodyHandlers.ofInputStream());
-        response.body().close();
-        return response.statusCode();
     }
 }
