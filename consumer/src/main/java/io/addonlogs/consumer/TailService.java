@@ -67,7 +67,7 @@ public final class TailService {
         checks.put("kafka", () -> live.partitionCount() > 0);
         checks.put("accepting", () -> !stopping);
         // each loop adds "ready" (running and caught up, again after a restart) and "live" (not failed for good)
-        this.management = new ManagementServer(config.host(), config.managementPort(), registry, checks,
+        this.management = new ManagementServer(config.managementHost(), config.managementPort(), registry, checks,
                 loops(), r -> { });
     }
 

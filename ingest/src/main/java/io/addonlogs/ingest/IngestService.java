@@ -85,10 +85,10 @@ public final class IngestService {
         checks.put("tokenRegistry", tokens::isCaughtUp);
         checks.put("kafka", publisher::everAvailable);
         checks.put("accepting", () -> !stopping);
-        TokenAdminApi admin = new TokenAdminApi(vertx, config.adminToken(), config.tokensTopic(), producer, tokens,
-                follower, config.retryAfterSeconds());
+        TokenAdminApi admin = new TokenAdminApi(vertx, config.adminToken(), config.adminAuthFailures(),
+                config.tokensTopic(), producer, tokens, follower, config.retryAfterSeconds());
         // the follower's loop adds "ready" (caught up, again after a restart) and "live" (not failed for good)
-        management = new ManagementServer(config.host(), config.managementPort(), registry, checks,
+        management = new ManagementServer(config.managementHost(), config.managementPort(), registry, checks,
                 List.of(follower.loop()), admin::mount);
         Future<Void> chain = vertx.deployVerticle(management).onSuccess(id -> managementDeployment = id).mapEmpty();
         TokenRateLimiter rateLimiter = new TokenRateLimiter(config.tokenLinesPerSecond(), config.tokenBytesPerSecond(),

@@ -97,9 +97,9 @@ public final class ManagementServer extends VerticleBase {
         int status = ctx.statusCode();
         String request = ctx.request().method() + " " + firstSegments(ctx.request().path());
         if (status >= 400 && status < 500) {
-            LOG.info("{} from {}: {}", request, ctx.request().remoteAddress(), status);
-            JsonError.send(ctx.response(), status, status == 413 ? "too_large" : "bad_request",
-                    status == 413 ? "the request body is too large" : "the request is malformed");
+            String error = status == 413 ? "the request body is too large" : "the request is malformed";
+            LOG.info("{} from {}: {}, {}", request, ctx.request().remoteAddress(), status, error);
+            JsonError.send(ctx.response(), status, status == 413 ? "too_large" : "bad_request", error);
         } else {
             LOG.error("Failed to serve {}", request, ctx.failure());
             JsonError.send(ctx.response(), 500, "internal_error", "the request failed; see the service's log");
