@@ -21,6 +21,7 @@ import io.addonlogs.ingest.ratelimit.PartialFrameBudget;
 import io.addonlogs.ingest.ratelimit.TokenRateLimiter;
 import io.addonlogs.ingest.tokens.TokenAdminApi;
 import io.addonlogs.service.http.ListenPort;
+import io.addonlogs.service.kafka.SupervisedLoop;
 import io.addonlogs.service.limits.PerKeyLimit;
 import io.addonlogs.service.management.ManagementServer;
 import io.addonlogs.service.tokens.TokenRegistry;
@@ -89,7 +90,7 @@ public final class IngestService {
                 config.tokensTopic(), producer, tokens, follower, config.retryAfterSeconds());
         // the follower's loop adds "ready" (caught up, again after a restart) and "live" (not failed for good)
         management = new ManagementServer(config.managementHost(), config.managementPort(), registry, checks,
-                List.of(follower.loop()), admin::mount);
+                loops(), admin::mount);
         Future<Void> chain = vertx.deployVerticle(management).onSuccess(id -> managementDeployment = id).mapEmpty();
         TokenRateLimiter rateLimiter = new TokenRateLimiter(config.tokenLinesPerSecond(), config.tokenBytesPerSecond(),
                 config.tokenBurstSeconds(), System::nanoTime);
@@ -109,6 +110,11 @@ public final class IngestService {
 
     public int managementPort() {
         return management.actualPort();
+    }
+
+    /** The supervised background loops: the token registry follower. */
+    public List<SupervisedLoop<?>> loops() {
+        return List.of(follower.loop());
     }
 
     public TokenRegistry tokens() {

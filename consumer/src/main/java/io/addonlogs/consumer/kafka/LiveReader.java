@@ -222,7 +222,12 @@ public final class LiveReader<T> implements AutoCloseable {
     private void run(KafkaConsumer<byte[], byte[]> attemptConsumer, SupervisedLoop.Attempt attempt)
             throws InterruptedException {
         consumer = attemptConsumer;
-        partitionCount = attempt.awaitPartitions(topic).size();
+        int found = attempt.awaitPartitions(topic).size();
+        if (partitionCount == 0) {
+            partitionCount = found;
+        } else {
+            partitionCountIs(found); // a restart: partitions may have been added meanwhile
+        }
         if (!resume.isEmpty()) { // a restart: carry on where the failed attempt's subscribers were
             consumer.assign(resume.keySet());
             resume.forEach(consumer::seek);
@@ -256,11 +261,17 @@ public final class LiveReader<T> implements AutoCloseable {
     /** The topic's partition count from the consumer's metadata (refreshed every {@link #PARTITION_CHECK}). */
     private void followPartitionCount() {
         List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(5));
-        if (infos != null && !infos.isEmpty() && infos.size() != partitionCount) {
-            LOG.info("Topic {} now has {} partitions (had {})", topic, infos.size(), partitionCount);
+        if (infos != null && !infos.isEmpty()) {
+            partitionCountIs(infos.size());
+        }
+    }
+
+    private void partitionCountIs(int count) {
+        if (count != partitionCount) {
+            LOG.info("Topic {} now has {} partitions (had {})", topic, count, partitionCount);
             previousPartitionCount = partitionCount;
             changedAtNanos = System.nanoTime();
-            partitionCount = infos.size();
+            partitionCount = count;
         }
     }
 
