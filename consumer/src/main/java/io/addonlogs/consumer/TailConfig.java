@@ -8,6 +8,7 @@ import io.addonlogs.common.config.Settings;
 /**
  * The consumer service's settings, read from environment variables (README, "Settings (consumer)").
  *
+ * @param managementHost       where the management port (health, metrics) listens; {@code CONSUMER_HOST} unless set
  * @param jwtSecret            HS256 key of viewer tokens (at least 32 bytes); null when only the platform's sign-in
  *                             is used
  * @param authUrl              the platform's sign-in endpoint ({@code VIEWER_AUTH_URL}), or null
@@ -31,7 +32,7 @@ import io.addonlogs.common.config.Settings;
  * @param indexBlockMillis     how long a log record waits at most before its index block is written
  */
 public record TailConfig(String bootstrapServers, String logsTopic, String tokensTopic, String host, int port,
-                         int managementPort, String jwtSecret, String authUrl, int authTimeoutMs,
+                         String managementHost, int managementPort, String jwtSecret, String authUrl, int authTimeoutMs,
                          int authCacheSeconds, int authCacheEntries, int heartbeatMs, int viewerQueueBytes,
                          int viewerBufferedEvents, int viewerHeldBytes, int historyReaders, int maxReplays,
                          int maxTailsPerViewer, int headerTimeoutSeconds, int eventLoops, int sendBufferBytes,
@@ -58,12 +59,15 @@ public record TailConfig(String bootstrapServers, String logsTopic, String token
             throw new IllegalArgumentException("VIEWER_AUTH_URL must be an http:// or https:// URL");
         }
         String logsTopic = s.string("LOGS_TOPIC", "logs");
+        String host = s.string("CONSUMER_HOST", "0.0.0.0");
         return new TailConfig(
                 s.string("KAFKA_BOOTSTRAP_SERVERS", "localhost:9092"),
                 logsTopic,
                 s.string("TOKENS_TOPIC", "log-tokens"),
-                s.string("CONSUMER_HOST", "0.0.0.0"),
+                host,
                 s.port("CONSUMER_PORT", 8090),
+                // no admin API here: health and metrics, which probes and Prometheus must reach, may follow the host
+                s.string("CONSUMER_MANAGEMENT_HOST", host),
                 s.port("CONSUMER_MANAGEMENT_PORT", 8091),
                 secret,
                 authUrl,
@@ -88,7 +92,7 @@ public record TailConfig(String bootstrapServers, String logsTopic, String token
     @Override
     public String toString() {
         return "TailConfig[bootstrapServers=" + bootstrapServers + ", logsTopic=" + logsTopic + ", tokensTopic="
-                + tokensTopic + ", host=" + host + ", port=" + port + ", managementPort=" + managementPort
+                + tokensTopic + ", host=" + host + ", port=" + port + ", managementHost=" + managementHost + ", managementPort=" + managementPort
                 + ", jwtSecret=" + (jwtSecret == null ? "unset" : Settings.mask(jwtSecret)) + ", authUrl=" + authUrl
                 + ", authTimeoutMs=" + authTimeoutMs + ", authCacheSeconds=" + authCacheSeconds + ", authCacheEntries="
                 + authCacheEntries + ", heartbeatMs=" + heartbeatMs + ", viewerQueueBytes=" + viewerQueueBytes

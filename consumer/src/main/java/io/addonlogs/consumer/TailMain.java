@@ -26,7 +26,8 @@ public final class TailMain {
         ServiceRuntime runtime = ServiceRuntime.create();
         TailService service = TailService.start(runtime.vertx(), runtime.registry(), config).await();
         LOG.info("Consumer listening on http://{}:{}/v4/logs/organisations/{{ownerId}}/resources/{{addonId}}/logs, "
-                + "management on http://{}:{}/", config.host(), service.port(), config.host(), service.managementPort());
+                + "management on http://{}:{}/", config.host(), service.port(), config.managementHost(),
+                service.managementPort());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("Shutting down: closing SSE streams so viewers resume elsewhere");
             runtime.shutDown(service::stop);

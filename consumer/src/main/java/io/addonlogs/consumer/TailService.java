@@ -17,6 +17,7 @@ import io.addonlogs.consumer.sse.LiveBatch;
 import io.addonlogs.consumer.sse.TailHttpVerticle;
 import io.addonlogs.consumer.sse.TailMetrics;
 import io.addonlogs.service.http.ListenPort;
+import io.addonlogs.service.kafka.SupervisedLoop;
 import io.addonlogs.service.limits.PerKeyLimit;
 import io.addonlogs.service.management.ManagementServer;
 import io.addonlogs.service.tokens.TokenRegistry;
@@ -67,9 +68,11 @@ public final class TailService {
         this.tails = new PerKeyLimit(config.maxTailsPerViewer());
         Map<String, BooleanSupplier> checks = new LinkedHashMap<>();
         checks.put("tokenRegistry", tokens::isCaughtUp);
-        checks.put("kafka", () -> live.partitionCount() > 0 && live.running());
+        checks.put("kafka", () -> live.partitionCount() > 0);
         checks.put("accepting", () -> !stopping);
-        this.management = new ManagementServer(config.host(), config.managementPort(), registry, checks, r -> { });
+        // each loop adds "ready" (running and caught up, again after a restart) and "live" (not failed for good)
+        this.management = new ManagementServer(config.managementHost(), config.managementPort(), registry, checks,
+                loops(), r -> { });
     }
 
     /**
@@ -105,6 +108,11 @@ public final class TailService {
         return live.partitionCount();
     }
 
+    /** The supervised background loops: the token registry follower and the live reader. */
+    public List<SupervisedLoop<?>> loops() {
+        return List.of(follower.loop(), live.loop());
+    }
+
     public TokenRegistry tokens() {
         return tokens;
     }
@@ -122,7 +130,8 @@ public final class TailService {
     }
 
     public boolean ready() {
-        return tokens.isCaughtUp() && live.partitionCount() > 0 && !stopping;
+        return tokens.isCaughtUp() && live.partitionCount() > 0 && follower.loop().ready() && live.loop().ready()
+                && !stopping;
     }
 
     /** Stops once; later calls return the same future. */

@@ -33,7 +33,7 @@ class RevocationTest {
                 assertEquals(204, post(fixture, ingest, token), "works before");
             }
             for (TailService consumer : fixture.consumers) {
-                assertEquals(200, tailStatus(fixture, consumer), "served before");
+                assertEquals(200, fixture.tailStatus(consumer, "orga_rev", "addon_rev"), "served before");
             }
 
             long start = System.nanoTime();
@@ -50,7 +50,7 @@ class RevocationTest {
                     if (effective[i] == 0 && post(fixture, ingests.get(i), token) == 401) {
                         effective[i] = System.nanoTime() - start;
                     }
-                    if (effective[2 + i] == 0 && tailStatus(fixture, fixture.consumers.get(i)) == 404) {
+                    if (effective[2 + i] == 0 && fixture.tailStatus(fixture.consumers.get(i), "orga_rev", "addon_rev") == 404) {
                         effective[2 + i] = System.nanoTime() - start;
                     }
                 }
@@ -73,15 +73,5 @@ class RevocationTest {
                 .header("Content-Type", "application/logplex-1")
                 .POST(HttpRequest.BodyPublishers.ofString(line.getBytes(StandardCharsets.UTF_8).length + " " + line))
                 .build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-    }
-
-    /** The status of a tail request (the body of a 200 is not read: the stream is cancelled). */
-    private static int tailStatus(TailFixture fixture, TailService consumer) throws Exception {
-        HttpResponse<java.io.InputStream> response = fixture.http.send(HttpRequest.newBuilder(
-                        fixture.tailUri(consumer, "orga_rev", "addon_rev", ""))
-                .header("Authorization", "Bearer " + TailFixture.viewerOf("orga_rev")).build(),
-                HttpResponse.BodyHandlers.ofInputStream());
-        response.body().close();
-        return response.statusCode();
     }
 }

@@ -42,7 +42,7 @@ import io.addonlogs.service.runtime.ServiceRuntime;
 final class TailFixture implements AutoCloseable {
 
     static final String SECRET = "a-test-secret-of-at-least-32-bytes!!";
-    static final String ADMIN_TOKEN = "tail-fixture-admin";
+    static final String ADMIN_TOKEN = "tail-fixture-admin-token-0123456789abc";
 
     final KafkaCluster kafka;
     final String logsTopic = "logs-" + UUID.randomUUID();
@@ -180,6 +180,16 @@ final class TailFixture implements AutoCloseable {
     URI tailUri(TailService consumer, String ownerId, String addonId, String query) {
         return URI.create("http://127.0.0.1:" + consumer.port() + "/v4/logs/organisations/" + ownerId + "/resources/"
                 + addonId + "/logs" + (query.isEmpty() ? "" : "?" + query));
+    }
+
+    /** The status of a tail request of the owner's viewer (the body of a 200 is not read: the stream is cancelled). */
+    int tailStatus(TailService consumer, String ownerId, String addonId) throws Exception {
+        HttpResponse<java.io.InputStream> response = http.send(HttpRequest.newBuilder(
+                        tailUri(consumer, ownerId, addonId, ""))
+                .header("Authorization", "Bearer " + viewerOf(ownerId)).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        response.body().close();
+        return response.statusCode();
     }
 
     static String viewerToken(List<String> owners, List<String> addons, Instant expires, String secret)

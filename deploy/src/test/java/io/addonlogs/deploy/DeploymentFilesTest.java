@@ -87,6 +87,12 @@ class DeploymentFilesTest {
         }
         assertTrue(services.at("/ingest/environment/INGEST_ADMIN_TOKEN").asText().startsWith("${INGEST_ADMIN_TOKEN:-"));
         assertTrue(services.at("/consumer/environment/VIEWER_JWT_SECRET").asText().startsWith("${VIEWER_JWT_SECRET:-"));
+        String adminDefault = services.at("/ingest/environment/INGEST_ADMIN_TOKEN").asText()
+                .replaceAll("^\\$\\{INGEST_ADMIN_TOKEN:-(.*)}$", "$1");
+        assertEquals(adminDefault, IngestConfig.from(Map.of("INGEST_ADMIN_TOKEN", adminDefault)).adminToken(),
+                "the laptop default is an admin token the ingest accepts (32 bytes at least)");
+        // the management port listens on loopback by default: the load balancer's checks and admin frontend need it
+        assertEquals("0.0.0.0", services.at("/ingest/environment/INGEST_MANAGEMENT_HOST").asText());
     }
 
     @Test
@@ -166,6 +172,7 @@ class DeploymentFilesTest {
 
         assertEquals("secrets.env", kustomization.at("/secretGenerator/0/envs/0").asText());
         assertEquals(Set.of(ingest.secret(), consumer.secret()), exampleSecrets().keySet());
+        IngestConfig.from(Map.of(ingest.secret(), exampleSecrets().get(ingest.secret()))); // long enough to start
         assertTrue(Files.readString(ROOT.resolve(".gitignore")).contains("deploy/k8s/secrets.env\n"),
                 "real secrets are never committed");
         Set<String> images = new LinkedHashSet<>();
@@ -202,6 +209,12 @@ class DeploymentFilesTest {
                 }
             }
             assertKnown(s, names, "deploy/k8s " + s.name());
+            if (s == ingest) { // the kubelet probes the pod IP: the management port cannot stay on loopback
+                JsonNode host = container.get("env").findParents("name").stream()
+                        .filter(e -> e.get("name").asText().equals("INGEST_MANAGEMENT_HOST")).findFirst()
+                        .orElseThrow(() -> new AssertionError("INGEST_MANAGEMENT_HOST unset: probes would fail"));
+                assertEquals("0.0.0.0", host.get("value").asText());
+            }
             assertTrue(names.contains(s.secret()));
 
             JsonNode service = named(kind("Service"), s.name());

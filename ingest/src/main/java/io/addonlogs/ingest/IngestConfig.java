@@ -1,5 +1,6 @@
 package io.addonlogs.ingest;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 import io.addonlogs.common.config.Settings;
@@ -7,6 +8,9 @@ import io.addonlogs.common.config.Settings;
 /**
  * The ingest service's settings, read from environment variables (see README, "Settings").
  *
+ * @param managementHost     where the management port (health, metrics, the admin API) listens: loopback unless
+ *                           set, so the admin API is never exposed by accident (docs/operations.md)
+ * @param adminToken         bearer token of the admin API (at least {@link #MIN_ADMIN_TOKEN_BYTES}), or null
  * @param maxBodyBytes       largest body accepted, counted after gzip inflation (413 beyond)
  * @param maxFrameBytes      largest MSG accepted (framing error beyond); below Kafka's 1 MiB request limit
  * @param highWaterBytes     bytes sent to Kafka and not yet acknowledged, process-wide, above which requests pause
@@ -27,15 +31,20 @@ import io.addonlogs.common.config.Settings;
  * @param maxRequestsPerToken requests in progress per token (per instance) beyond which new ones get 429
  * @param producerLingerMs   the producer's {@code linger.ms}: how long a batch waits for more records
  * @param producerBatchBytes the producer's {@code batch.size}
+ * @param adminAuthFailures  failed admin authentications from one address within a minute after which it is refused
+ *                           (429) for a minute
  */
 public record IngestConfig(String bootstrapServers, String logsTopic, String tokensTopic, String host, int port,
-                           int managementPort, String adminToken, long maxBodyBytes, int maxFrameBytes,
+                           String managementHost, int managementPort, String adminToken, long maxBodyBytes, int maxFrameBytes,
                            long highWaterBytes, long lowWaterBytes, long kafkaTimeoutMs, int retryAfterSeconds,
                            int idleTimeoutSeconds, int headerTimeoutSeconds, int bodyTimeoutSeconds,
                            int eventLoops, String tlsCert, String tlsKey,
                            long tokenLinesPerSecond, long tokenBytesPerSecond, int tokenBurstSeconds,
                            long maxPartialFrameBytes, int maxRequestsPerToken, int producerLingerMs,
-                           int producerBatchBytes) {
+                           int producerBatchBytes, int adminAuthFailures) {
+
+    /** An admin token shorter than this is refused at start-up: it must not be guessable. */
+    public static final int MIN_ADMIN_TOKEN_BYTES = 32;
 
     public static IngestConfig from(Map<String, String> env) {
         return from(new Settings(env));
@@ -48,14 +57,20 @@ public record IngestConfig(String bootstrapServers, String logsTopic, String tok
         if ((cert == null) != (key == null)) {
             throw new IllegalArgumentException("INGEST_TLS_CERT and INGEST_TLS_KEY must be set together");
         }
+        String adminToken = s.optional("INGEST_ADMIN_TOKEN");
+        if (adminToken != null && adminToken.getBytes(StandardCharsets.UTF_8).length < MIN_ADMIN_TOKEN_BYTES) {
+            throw new IllegalArgumentException("INGEST_ADMIN_TOKEN must be at least " + MIN_ADMIN_TOKEN_BYTES
+                    + " bytes (e.g. openssl rand -base64 32), or unset to disable the admin API");
+        }
         return new IngestConfig(
                 s.string("KAFKA_BOOTSTRAP_SERVERS", "localhost:9092"),
                 s.string("LOGS_TOPIC", "logs"),
                 s.string("TOKENS_TOPIC", "log-tokens"),
                 s.string("INGEST_HOST", "0.0.0.0"),
                 s.port("INGEST_PORT", 8080),
+                s.string("INGEST_MANAGEMENT_HOST", "127.0.0.1"),
                 s.port("INGEST_MANAGEMENT_PORT", 8081),
-                s.optional("INGEST_ADMIN_TOKEN"),
+                adminToken,
                 s.longValue("INGEST_MAX_BODY_BYTES", 10L << 20, 1024, 1L << 40),
                 s.integer("INGEST_MAX_FRAME_BYTES", 256 << 10, 512, 900 << 10),
                 high,
@@ -73,7 +88,8 @@ public record IngestConfig(String bootstrapServers, String logsTopic, String tok
                 s.longValue("INGEST_MAX_PARTIAL_FRAME_BYTES", 64L << 20, 64 << 10, 1L << 40),
                 s.integer("INGEST_MAX_REQUESTS_PER_TOKEN", 64, 1, 1_000_000),
                 s.integer("INGEST_PRODUCER_LINGER_MS", 5, 0, 1000),
-                s.integer("INGEST_PRODUCER_BATCH_BYTES", 256 << 10, 1024, 16 << 20));
+                s.integer("INGEST_PRODUCER_BATCH_BYTES", 256 << 10, 1024, 16 << 20),
+                s.integer("INGEST_ADMIN_AUTH_FAILURES", 10, 1, 10_000));
     }
 
     public boolean tls() {
@@ -83,7 +99,7 @@ public record IngestConfig(String bootstrapServers, String logsTopic, String tok
     @Override
     public String toString() {
         return "IngestConfig[bootstrapServers=" + bootstrapServers + ", logsTopic=" + logsTopic + ", tokensTopic="
-                + tokensTopic + ", host=" + host + ", port=" + port + ", managementPort=" + managementPort
+                + tokensTopic + ", host=" + host + ", port=" + port + ", managementHost=" + managementHost + ", managementPort=" + managementPort
                 + ", adminToken=" + Settings.mask(adminToken) + ", maxBodyBytes=" + maxBodyBytes + ", maxFrameBytes="
                 + maxFrameBytes + ", highWaterBytes=" + highWaterBytes + ", lowWaterBytes=" + lowWaterBytes
                 + ", kafkaTimeoutMs=" + kafkaTimeoutMs + ", retryAfterSeconds=" + retryAfterSeconds
@@ -92,6 +108,6 @@ public record IngestConfig(String bootstrapServers, String logsTopic, String tok
                 + ", tokenLinesPerSecond=" + tokenLinesPerSecond + ", tokenBytesPerSecond=" + tokenBytesPerSecond
                 + ", tokenBurstSeconds=" + tokenBurstSeconds + ", maxPartialFrameBytes=" + maxPartialFrameBytes
                 + ", maxRequestsPerToken=" + maxRequestsPerToken + ", producerLingerMs=" + producerLingerMs
-                + ", producerBatchBytes=" + producerBatchBytes + "]";
+                + ", producerBatchBytes=" + producerBatchBytes + ", adminAuthFailures=" + adminAuthFailures + "]";
     }
 }

@@ -27,7 +27,7 @@ public final class IngestMain {
         IngestService service = IngestService.start(runtime.vertx(), runtime.registry(), config).await();
         String scheme = config.tls() ? "https" : "http";
         LOG.info("Ingest listening on {}://{}:{}/logs, management on http://{}:{}/ (health, metrics, admin)",
-                scheme, config.host(), service.port(), config.host(), service.managementPort());
+                scheme, config.host(), service.port(), config.managementHost(), service.managementPort());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("Shutting down: finishing in-flight requests and flushing to Kafka");
             runtime.shutDown(service::stop);

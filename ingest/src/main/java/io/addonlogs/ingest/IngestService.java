@@ -21,6 +21,7 @@ import io.addonlogs.ingest.ratelimit.PartialFrameBudget;
 import io.addonlogs.ingest.ratelimit.TokenRateLimiter;
 import io.addonlogs.ingest.tokens.TokenAdminApi;
 import io.addonlogs.service.http.ListenPort;
+import io.addonlogs.service.kafka.SupervisedLoop;
 import io.addonlogs.service.limits.PerKeyLimit;
 import io.addonlogs.service.management.ManagementServer;
 import io.addonlogs.service.tokens.TokenRegistry;
@@ -85,9 +86,11 @@ public final class IngestService {
         checks.put("tokenRegistry", tokens::isCaughtUp);
         checks.put("kafka", publisher::everAvailable);
         checks.put("accepting", () -> !stopping);
-        TokenAdminApi admin = new TokenAdminApi(vertx, config.adminToken(), config.tokensTopic(), producer, tokens,
-                follower, config.retryAfterSeconds());
-        management = new ManagementServer(config.host(), config.managementPort(), registry, checks, admin::mount);
+        TokenAdminApi admin = new TokenAdminApi(vertx, config.adminToken(), config.adminAuthFailures(),
+                config.tokensTopic(), producer, tokens, follower, config.retryAfterSeconds());
+        // the follower's loop adds "ready" (caught up, again after a restart) and "live" (not failed for good)
+        management = new ManagementServer(config.managementHost(), config.managementPort(), registry, checks,
+                loops(), admin::mount);
         Future<Void> chain = vertx.deployVerticle(management).onSuccess(id -> managementDeployment = id).mapEmpty();
         TokenRateLimiter rateLimiter = new TokenRateLimiter(config.tokenLinesPerSecond(), config.tokenBytesPerSecond(),
                 config.tokenBurstSeconds(), System::nanoTime);
@@ -109,6 +112,11 @@ public final class IngestService {
         return management.actualPort();
     }
 
+    /** The supervised background loops: the token registry follower. */
+    public List<SupervisedLoop<?>> loops() {
+        return List.of(follower.loop());
+    }
+
     public TokenRegistry tokens() {
         return tokens;
     }
@@ -122,7 +130,7 @@ public final class IngestService {
     }
 
     public boolean ready() {
-        return tokens.isCaughtUp() && publisher.everAvailable() && !stopping;
+        return tokens.isCaughtUp() && follower.loop().ready() && publisher.everAvailable() && !stopping;
     }
 
     /** Stops once (SIGTERM and an explicit stop may both ask); later calls return the same future. */

@@ -4,9 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayInputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -15,6 +17,12 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 
 import io.addonlogs.kafka.embedded.Await;
 import io.addonlogs.kafka.embedded.TestKafka;
@@ -177,6 +185,80 @@ class AdminApiTest {
                     .header("Authorization", "Bearer " + IngestFixture.ADMIN_TOKEN).POST(BodyPublishers.ofString(body)));
             assertEquals(400, response.statusCode(), body);
         }
+    }
+
+    @Test
+    void repeatedFailedAuthenticationIs429ForThatAddressAndASuccessClearsTheCount() throws Exception {
+        try (IngestFixture strict = new IngestFixture(TestKafka.shared(), Map.of("INGEST_ADMIN_AUTH_FAILURES", "3"))) {
+            HttpRequest.Builder wrong = HttpRequest.newBuilder(strict.adminUri("/admin/tokens?addonId=a"))
+                    .header("Authorization", "Bearer " + "x".repeat(IngestFixture.ADMIN_TOKEN.length()));
+            HttpRequest.Builder right = HttpRequest.newBuilder(strict.adminUri("/admin/tokens?addonId=a"))
+                    .header("Authorization", "Bearer " + IngestFixture.ADMIN_TOKEN);
+            List<Integer> statuses = new ArrayList<>();
+            for (HttpRequest.Builder request : List.of(wrong, wrong, right, wrong, wrong, wrong)) {
+                statuses.add(strict.http.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode());
+            }
+            assertEquals(List.of(401, 401, 200, 401, 401, 401), statuses,
+                    "the success in between cleared the first two failures");
+            for (HttpRequest.Builder request : List.of(wrong, right)) {
+                HttpResponse<String> refused = strict.http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(429, refused.statusCode(), "blocked: not even compared");
+                assertEquals("too_many_failures", new JsonObject(refused.body()).getString("code"));
+                long retryAfter = Long.parseLong(refused.headers().firstValue("Retry-After").orElseThrow());
+                assertTrue(retryAfter > 0 && retryAfter <= 60, "Retry-After " + retryAfter);
+            }
+            assertEquals(200, call(HttpRequest.newBuilder(ingest.adminUri("/admin/tokens?addonId=a"))
+                    .header("Authorization", "Bearer " + IngestFixture.ADMIN_TOKEN)).statusCode(),
+                    "another instance's throttle is its own");
+            assertEquals(200, strict.http.send(HttpRequest.newBuilder(strict.adminUri("/health/ready")).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode(), "health is not behind the admin guard");
+        }
+    }
+
+    @Test
+    void anOversizedBodyIs413AndADeeplyNestedOneIs400EachWithOneLogLine() throws Exception {
+        String large = new JsonObject().put("addonId", "a".repeat(5000)).put("ownerId", "o").encode();
+        String deep = "[".repeat(2000) + "]".repeat(2000); // 4000 bytes: within the body limit, beyond the depth limit
+        Map<String, Integer> expected = Map.of(large, 413, deep, 400);
+        List<ILoggingEvent> lines = captureLogs(() -> {
+            for (Map.Entry<String, Integer> body : expected.entrySet()) {
+                for (boolean chunked : List.of(false, true)) {
+                    HttpRequest.BodyPublisher publisher = chunked
+                            ? BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body.getKey().getBytes()))
+                            : BodyPublishers.ofString(body.getKey());
+                    HttpResponse<String> response = call(HttpRequest.newBuilder(ingest.adminUri("/admin/tokens"))
+                            .header("Authorization", "Bearer " + IngestFixture.ADMIN_TOKEN)
+                            .header("Content-Type", "application/json").POST(publisher));
+                    assertEquals(body.getValue(), response.statusCode(), response.body());
+                    assertEquals("application/json", response.headers().firstValue("Content-Type").orElse(""));
+                    assertEquals(body.getValue() == 413 ? "too_large" : "bad_request",
+                            new JsonObject(response.body()).getString("code"));
+                }
+            }
+        });
+        List<String> about = lines.stream().filter(e -> e.getFormattedMessage().contains("/admin/tokens"))
+                .map(ILoggingEvent::getFormattedMessage).toList();
+        assertEquals(4, about.size(), "one line per request: " + about);
+        assertTrue(lines.stream().noneMatch(e -> e.getThrowableProxy() != null), "no stack trace");
+        assertTrue(lines.stream().noneMatch(e -> e.getLevel().isGreaterOrEqual(Level.ERROR)), "nothing at ERROR");
+    }
+
+    /** What every logger logged at INFO and above while {@code action} ran. */
+    private static List<ILoggingEvent> captureLogs(ThrowingRunnable action) throws Exception {
+        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        appender.start();
+        root.addAppender(appender);
+        try {
+            action.run();
+        } finally {
+            root.detachAppender(appender);
+        }
+        return appender.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.INFO)).toList();
+    }
+
+    private interface ThrowingRunnable {
+        void run() throws Exception;
     }
 
     @Test

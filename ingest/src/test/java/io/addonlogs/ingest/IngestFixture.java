@@ -38,7 +38,7 @@ import io.vertx.core.json.JsonObject;
 /** An ingest service on random ports over a real Kafka, with fresh topics, and helpers to drive and inspect it. */
 final class IngestFixture implements AutoCloseable {
 
-    static final String ADMIN_TOKEN = "admin-secret";
+    static final String ADMIN_TOKEN = "ingest-fixture-admin-token-0123456789";
 
     final KafkaCluster kafka;
     final String logsTopic = "logs-" + UUID.randomUUID();

@@ -16,15 +16,15 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.addonlogs.consumer.kafka.LogRecords;
-import io.addonlogs.service.kafka.ConsumerThread;
+import io.addonlogs.service.kafka.SupervisedLoop;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
@@ -45,7 +45,8 @@ public final class HistoryIndexer implements AutoCloseable {
     private final String indexTopic;
     private final int blockRecords;
     private final long blockNanos;
-    private final KafkaConsumer<byte[], byte[]> consumer;
+    /** The current attempt's consumer (a member of the group); like the fields below, the loop thread's only. */
+    private KafkaConsumer<byte[], byte[]> consumer;
     private final KafkaConsumer<byte[], byte[]> indexConsumer;
     private final KafkaProducer<byte[], byte[]> producer;
     private final IndexTopic index;
@@ -55,7 +56,7 @@ public final class HistoryIndexer implements AutoCloseable {
     private final Counter blocks;
     private final Counter records;
     private final Counter failures;
-    private final ConsumerThread thread;
+    private final SupervisedLoop<KafkaConsumer<byte[], byte[]>> loop;
 
     public HistoryIndexer(String bootstrapServers, String logsTopic, String indexTopic, String groupId,
                           int blockRecords, int blockMillis, MeterRegistry registry) {
@@ -72,7 +73,6 @@ public final class HistoryIndexer implements AutoCloseable {
         config.put(ConsumerConfig.CHECK_CRCS_CONFIG, false);
         // partitions added to the logs topic are indexed within this long (read without the index until then)
         config.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 10_000);
-        this.consumer = new KafkaConsumer<>(config);
         Map<String, Object> indexConfig = new HashMap<>(LogRecords.consumerConfig(bootstrapServers,
                 "log-indexer-lookup"));
         indexConfig.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
@@ -96,7 +96,11 @@ public final class HistoryIndexer implements AutoCloseable {
         this.failures = Counter.builder("history.index.failures")
                 .description("Index blocks that could not be written (readers scan their range instead)")
                 .register(registry);
-        this.thread = ConsumerThread.start("history-indexer", consumer, this::run);
+        this.loop = new SupervisedLoop<>("history-indexer", () -> new KafkaConsumer<>(config), this::run,
+                SupervisedLoop.Backoff.DEFAULT).start();
+        Gauge.builder("history.index.up", loop, l -> l.ready() ? 1 : 0)
+                .description("1 while the indexer runs; history is read without the newest blocks otherwise")
+                .register(registry);
     }
 
     /** The end of the newest block this instance wrote for the partition and the index acknowledged, or -1. */
@@ -104,8 +108,12 @@ public final class HistoryIndexer implements AutoCloseable {
         return indexedUpTo.getOrDefault(partition, -1L);
     }
 
-    public boolean running() {
-        return thread.alive();
+    /**
+     * The indexer's loop: restarted after a retriable error like the others, but left out of readiness and liveness
+     * (history is read without the index meanwhile): watch {@code history_index_up}.
+     */
+    public SupervisedLoop<?> loop() {
+        return loop;
     }
 
     /** Index blocks this instance wrote so far. */
@@ -113,44 +121,34 @@ public final class HistoryIndexer implements AutoCloseable {
         return (long) blocks.count();
     }
 
-    private void run(ConsumerThread thread) {
-        try {
-            awaitIndexTopic(thread);
-            consumer.subscribe(List.of(logsTopic), new Rebalance());
-            while (thread.running()) {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
-                    BlockBuilder builder = builders.get(record.partition());
-                    if (builder != null) {
-                        Header addon = record.headers().lastHeader(LogRecords.ADDON_ID_HEADER);
-                        builder.add(record.offset(), record.timestamp(), addon == null ? null : addon.value());
-                    }
+    private void run(KafkaConsumer<byte[], byte[]> attemptConsumer, SupervisedLoop.Attempt attempt)
+            throws InterruptedException {
+        consumer = attemptConsumer;
+        builders.clear(); // a restart: partitions are taken again from the index's end
+        awaitIndexTopic(attempt);
+        consumer.subscribe(List.of(logsTopic), new Rebalance());
+        attempt.caughtUp();
+        while (attempt.running()) {
+            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
+                BlockBuilder builder = builders.get(record.partition());
+                if (builder != null) {
+                    Header addon = record.headers().lastHeader(LogRecords.ADDON_ID_HEADER);
+                    builder.add(record.offset(), record.timestamp(), addon == null ? null : addon.value());
                 }
-                long now = System.nanoTime();
-                builders.forEach((partition, builder) -> {
-                    if (builder.records() >= blockRecords || builder.ageNanos(now) >= blockNanos) {
-                        seal(partition, builder);
-                    }
-                });
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (WakeupException e) {
-            if (thread.running()) {
-                LOG.error("History indexer woken up unexpectedly", e);
-            }
-        } catch (RuntimeException e) {
-            LOG.error("History indexer stopped on an unexpected error (history is read without the newest blocks)",
-                    e);
-        } finally {
-            producer.close(Duration.ofSeconds(5));
-            indexConsumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+            long now = System.nanoTime();
+            builders.forEach((partition, builder) -> {
+                if (builder.records() >= blockRecords || builder.ageNanos(now) >= blockNanos) {
+                    seal(partition, builder);
+                }
+            });
         }
     }
 
     /** Waits (asking again every 30 s) until the index topic exists: it is the operator's to create. */
-    private void awaitIndexTopic(ConsumerThread thread) throws InterruptedException {
+    private void awaitIndexTopic(SupervisedLoop.Attempt attempt) throws InterruptedException {
         boolean warned = false;
-        while (thread.running() && index.partitions() == 0) {
+        while (attempt.running() && index.partitions() == 0) {
             if (!warned) {
                 LOG.warn("Index topic {} does not exist: history is read without an index until it is created",
                         indexTopic);
@@ -241,6 +239,8 @@ public final class HistoryIndexer implements AutoCloseable {
 
     @Override
     public void close() {
-        thread.close();
+        loop.close();
+        producer.close(Duration.ofSeconds(5));
+        indexConsumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
     }
 }

@@ -17,11 +17,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.addonlogs.service.kafka.ConsumerThread;
+import io.addonlogs.service.kafka.SupervisedLoop;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
@@ -35,6 +34,10 @@ import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
  *
  * <p>Subscriptions are applied between polls, so {@link #subscribe} can tell exactly from which offset of each
  * partition the subscriber will receive records: everything before is the history reader's job.
+ *
+ * <p>A {@link SupervisedLoop} runs the reader: after a retriable error it starts again with a fresh consumer,
+ * assigned what its subscribers need and positioned after the last record it handed out, so they get every line once
+ * (later); it is ready again once so positioned.
  */
 public final class LiveReader<T> implements AutoCloseable {
 
@@ -79,12 +82,16 @@ public final class LiveReader<T> implements AutoCloseable {
     private final long maxPendingBytes;
 
     private final String topic;
-    private final KafkaConsumer<byte[], byte[]> consumer;
+    /** The current attempt's consumer; like everything below, touched by the loop's thread only. */
+    private KafkaConsumer<byte[], byte[]> consumer;
+    /** Where each assigned partition resumes: after the last record handed out, or where it joined. */
+    private final Map<TopicPartition, Long> resume = new HashMap<>();
     private final LinkedBlockingQueue<Runnable> commands = new LinkedBlockingQueue<>();
     private final Preparer<T> preparer;
     private final Map<String, Set<Subscriber<T>>> byAddon = new HashMap<>();
     private final Map<Subscriber<T>, Set<Integer>> partitionsOf = new HashMap<>();
-    private final ConsumerThread thread;
+    private final SupervisedLoop<KafkaConsumer<byte[], byte[]>> loop;
+    private KafkaClientMetrics clientMetrics;
     private volatile int partitionCount;
     /** The count before the last change, and when it changed: producers may still use it for a while. */
     private volatile int previousPartitionCount;
@@ -103,11 +110,21 @@ public final class LiveReader<T> implements AutoCloseable {
         Map<String, Object> config = new HashMap<>(LogRecords.consumerConfig(bootstrapServers, "log-consumer-live"));
         // partitions added to the logs topic are noticed within this long (see partitionCount())
         config.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, (int) PARTITION_CHECK.toMillis());
-        this.consumer = new KafkaConsumer<>(config);
-        new KafkaClientMetrics(consumer).bindTo(registry);
         Gauge.builder("tail.live.pending", pendingBytes, AtomicLong::get).baseUnit("bytes")
                 .description("Live record bytes handed to viewers and not yet written (per viewer)").register(registry);
-        this.thread = ConsumerThread.start("live-reader", consumer, this::run);
+        this.loop = new SupervisedLoop<>("live-reader", () -> newConsumer(config, registry), this::run,
+                SupervisedLoop.Backoff.DEFAULT).start();
+    }
+
+    /** A fresh consumer for an attempt, its client metrics in place of the previous one's. */
+    private KafkaConsumer<byte[], byte[]> newConsumer(Map<String, Object> config, MeterRegistry registry) {
+        KafkaConsumer<byte[], byte[]> fresh = new KafkaConsumer<>(config);
+        if (clientMetrics != null) {
+            clientMetrics.close();
+        }
+        clientMetrics = new KafkaClientMetrics(fresh);
+        clientMetrics.bindTo(registry);
+        return fresh;
     }
 
     /**
@@ -164,7 +181,10 @@ public final class LiveReader<T> implements AutoCloseable {
         }
         Map<Integer, Long> positions = new HashMap<>();
         for (int p : partitions) {
-            positions.put(p, consumer.position(new TopicPartition(topic, p), Duration.ofSeconds(30)));
+            TopicPartition tp = new TopicPartition(topic, p);
+            long position = consumer.position(tp, Duration.ofSeconds(30));
+            positions.put(p, position);
+            resume.putIfAbsent(tp, position);
         }
         byAddon.computeIfAbsent(subscriber.addonId(), a -> new HashSet<>()).add(subscriber);
         partitionsOf.put(subscriber, Set.copyOf(partitions));
@@ -195,61 +215,70 @@ public final class LiveReader<T> implements AutoCloseable {
         }
         if (keep.size() != consumer.assignment().size()) {
             consumer.assign(keep);
+            resume.keySet().retainAll(keep);
         }
     }
 
-    private void run(ConsumerThread thread) {
-        try {
-            partitionCount = thread.awaitPartitions(topic).size();
-            long nextCheck = System.nanoTime() + PARTITION_CHECK.toNanos();
-            while (thread.running()) {
-                if (System.nanoTime() - nextCheck > 0) {
-                    nextCheck = System.nanoTime() + PARTITION_CHECK.toNanos();
-                    followPartitionCount();
-                }
-                Runnable command;
-                while ((command = commands.poll()) != null) {
-                    command.run();
-                }
-                if (consumer.assignment().isEmpty()) {
-                    Runnable next = commands.poll(200, TimeUnit.MILLISECONDS);
-                    if (next != null) {
-                        next.run();
-                    }
-                    continue;
-                }
-                if (pendingBytes.get() > maxPendingBytes) {
-                    Thread.sleep(5); // subscribers are behind; Kafka keeps the lines meanwhile
-                    continue;
-                }
-                dispatch(consumer.poll(POLL));
+    private void run(KafkaConsumer<byte[], byte[]> attemptConsumer, SupervisedLoop.Attempt attempt)
+            throws InterruptedException {
+        consumer = attemptConsumer;
+        int found = attempt.awaitPartitions(topic).size();
+        if (partitionCount == 0) {
+            partitionCount = found;
+        } else {
+            partitionCountIs(found); // a restart: partitions may have been added meanwhile
+        }
+        if (!resume.isEmpty()) { // a restart: carry on where the failed attempt's subscribers were
+            consumer.assign(resume.keySet());
+            resume.forEach(consumer::seek);
+        }
+        attempt.caughtUp();
+        long nextCheck = System.nanoTime() + PARTITION_CHECK.toNanos();
+        while (attempt.running()) {
+            if (System.nanoTime() - nextCheck > 0) {
+                nextCheck = System.nanoTime() + PARTITION_CHECK.toNanos();
+                followPartitionCount();
             }
-        } catch (InterruptedException e) {
-            LOG.warn("Live reader interrupted; stopping");
-            Thread.currentThread().interrupt();
-        } catch (WakeupException e) {
-            if (thread.running()) {
-                LOG.error("Live reader woken up unexpectedly", e);
+            Runnable command;
+            while ((command = commands.poll()) != null) {
+                command.run();
             }
-        } catch (RuntimeException e) {
-            LOG.error("Live reader stopped on an unexpected error", e);
+            if (consumer.assignment().isEmpty()) {
+                Runnable next = commands.poll(200, TimeUnit.MILLISECONDS);
+                if (next != null) {
+                    next.run();
+                }
+                continue;
+            }
+            if (pendingBytes.get() > maxPendingBytes) {
+                Thread.sleep(5); // subscribers are behind; Kafka keeps the lines meanwhile
+                continue;
+            }
+            dispatch(consumer.poll(POLL));
         }
     }
 
     /** The topic's partition count from the consumer's metadata (refreshed every {@link #PARTITION_CHECK}). */
     private void followPartitionCount() {
         List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(5));
-        if (infos != null && !infos.isEmpty() && infos.size() != partitionCount) {
-            LOG.info("Topic {} now has {} partitions (had {})", topic, infos.size(), partitionCount);
+        if (infos != null && !infos.isEmpty()) {
+            partitionCountIs(infos.size());
+        }
+    }
+
+    private void partitionCountIs(int count) {
+        if (count != partitionCount) {
+            LOG.info("Topic {} now has {} partitions (had {})", topic, count, partitionCount);
             previousPartitionCount = partitionCount;
             changedAtNanos = System.nanoTime();
-            partitionCount = infos.size();
+            partitionCount = count;
         }
     }
 
     private void dispatch(Iterable<ConsumerRecord<byte[], byte[]>> records) {
         Map<String, List<ConsumerRecord<byte[], byte[]>>> perAddon = new HashMap<>();
         for (ConsumerRecord<byte[], byte[]> record : records) {
+            resume.put(new TopicPartition(record.topic(), record.partition()), record.offset() + 1);
             String addonId = LogRecords.addonId(record);
             if (addonId != null && byAddon.containsKey(addonId)) {
                 perAddon.computeIfAbsent(addonId, a -> new ArrayList<>()).add(record);
@@ -265,12 +294,13 @@ public final class LiveReader<T> implements AutoCloseable {
         });
     }
 
-    public boolean running() {
-        return thread.alive();
+    /** The reader's loop, for the management server: ready once positioned, not live once failed. */
+    public SupervisedLoop<?> loop() {
+        return loop;
     }
 
     @Override
     public void close() {
-        thread.close();
+        loop.close();
     }
 }

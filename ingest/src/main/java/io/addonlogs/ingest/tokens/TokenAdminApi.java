@@ -21,6 +21,7 @@ import io.addonlogs.service.tokens.TokenRegistryFollower;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -29,7 +30,8 @@ import io.vertx.ext.web.handler.BodyHandler;
 
 /**
  * Provisioning on the management port, guarded by {@code Authorization: Bearer $INGEST_ADMIN_TOKEN} (403 for
- * every call when no admin token is configured): create, list and revoke log tokens. A write answers once the
+ * every call when no admin token is configured; compared in constant time; an address that fails too often is
+ * refused for a while, see {@link AdminAuthThrottle}): create, list and revoke log tokens. A write answers once the
  * record is in Kafka and this instance's registry has applied it, so the token works here at once (elsewhere
  * within the registry's follow delay). An add-on's owner, real id and name are fixed by its first token: a later
  * token inherits them, and one that names them differently, or reuses another add-on's id or real id, is 409.
@@ -41,16 +43,19 @@ public final class TokenAdminApi {
 
     private final Vertx vertx;
     private final String adminToken;
+    private final AdminAuthThrottle throttle;
     private final String topic;
     private final Producer<byte[], byte[]> producer;
     private final TokenRegistry registry;
     private final TokenRegistryFollower follower;
     private final int retryAfterSeconds;
 
-    public TokenAdminApi(Vertx vertx, String adminToken, String topic, Producer<byte[], byte[]> producer,
-                         TokenRegistry registry, TokenRegistryFollower follower, int retryAfterSeconds) {
+    public TokenAdminApi(Vertx vertx, String adminToken, int maxAuthFailures, String topic,
+                         Producer<byte[], byte[]> producer, TokenRegistry registry, TokenRegistryFollower follower,
+                         int retryAfterSeconds) {
         this.vertx = vertx;
         this.adminToken = adminToken;
+        this.throttle = new AdminAuthThrottle(maxAuthFailures, System::nanoTime);
         this.topic = topic;
         this.producer = producer;
         this.registry = registry;
@@ -70,14 +75,27 @@ public final class TokenAdminApi {
             JsonError.send(ctx.response(), 403, "admin_disabled", "the admin API is disabled: INGEST_ADMIN_TOKEN is unset");
             return;
         }
+        String address = String.valueOf(ctx.request().remoteAddress().hostAddress());
+        long wait = throttle.blockedSeconds(address);
+        if (wait > 0) {
+            ctx.response().putHeader("Retry-After", String.valueOf(wait));
+            JsonError.send(ctx.response(), 429, "too_many_failures",
+                    "too many failed authentications from this address; retry later");
+            return;
+        }
         String header = ctx.request().getHeader("Authorization");
         String expected = "Bearer " + adminToken;
         if (header == null || !MessageDigest.isEqual(header.getBytes(StandardCharsets.UTF_8),
                 expected.getBytes(StandardCharsets.UTF_8))) {
+            if (throttle.failed(address)) {
+                LOG.warn("Admin API: too many failed authentications from {}; refusing it for {} s", address,
+                        AdminAuthThrottle.BLOCK.toSeconds());
+            }
             ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"admin\"");
             JsonError.send(ctx.response(), 401, "unauthorized", "expected Authorization: Bearer <admin token>");
             return;
         }
+        throttle.succeeded(address);
         ctx.next();
     }
 
@@ -85,8 +103,16 @@ public final class TokenAdminApi {
         JsonObject body;
         try {
             body = ctx.body().asJsonObject();
-        } catch (RuntimeException e) {
-            body = null;
+        } catch (DecodeException e) {
+            // not JSON, or nested deeper than the parser's limit: the client's mistake, one line (the message may
+            // quote the body: only its first line, cut short)
+            String reason = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+            LOG.info("POST /admin/tokens from {}: 400, malformed JSON ({})", ctx.request().remoteAddress(),
+                    reason.length() > 120 ? reason.substring(0, 120) + "…" : reason);
+            JsonError.send(ctx.response(), 400, "bad_request", "the body is not valid JSON (or is nested too deeply)");
+            return;
+        } catch (ClassCastException e) {
+            body = null; // valid JSON, not an object: answered below
         }
         String addonId = string(body, "addonId");
         String ownerId = string(body, "ownerId");

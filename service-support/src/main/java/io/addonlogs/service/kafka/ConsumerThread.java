@@ -66,17 +66,30 @@ public final class ConsumerThread implements AutoCloseable {
     }
 
     static List<TopicPartition> awaitPartitions(Consumer<?, ?> consumer, String topic, BooleanSupplier running) {
-        while (running.getAsBoolean()) {
+        // a missing topic is answered at once: ask again every second, and say so every 30 s, not in a busy loop
+        for (int attempt = 0; running.getAsBoolean(); attempt++) {
             try {
                 List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(5));
                 if (infos != null && !infos.isEmpty()) {
                     return infos.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
                 }
-                LOG.warn("Topic {} does not exist yet; retrying", topic);
+                if (attempt % 30 == 0) {
+                    LOG.warn("Topic {} does not exist yet; retrying", topic);
+                }
             } catch (WakeupException e) {
                 throw e;
             } catch (KafkaException e) {
-                LOG.warn("Cannot read metadata of topic {} yet ({}); retrying", topic, e.toString());
+                if (attempt % 30 == 0) {
+                    LOG.warn("Cannot read metadata of topic {} yet ({}); retrying", topic, e.toString());
+                }
+            }
+            for (int slice = 0; slice < 10 && running.getAsBoolean(); slice++) {
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new WakeupException();
+                }
             }
         }
         throw new WakeupException();

@@ -14,21 +14,20 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.AuthenticationException;
-import org.apache.kafka.common.errors.AuthorizationException;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.addonlogs.common.tokens.TokenRecordJson;
-import io.addonlogs.service.kafka.ConsumerThread;
+import io.addonlogs.service.kafka.SupervisedLoop;
 
 /**
  * Follows the compacted token topic into a {@link TokenRegistry}: reads it from the beginning, marks the registry
  * caught up once it has reached the end offsets seen at start, then keeps applying new records (a tombstone
- * revokes). One thread owns the {@link KafkaConsumer}; {@link #close()} wakes it and waits.
+ * revokes). A {@link SupervisedLoop} owns the thread and the {@link KafkaConsumer}: after a retriable error it starts
+ * again with a fresh consumer from the position it had applied (nothing is missed or re-read), and is ready again
+ * once it has caught up with the end offsets seen at that restart; {@link #close()} wakes it and waits.
  *
  * <p>No consumer group: every instance reads every partition, so no commit and no rebalance.
  */
@@ -39,13 +38,19 @@ public final class TokenRegistryFollower implements AutoCloseable {
 
     private final String topic;
     private final TokenRegistry registry;
-    private final KafkaConsumer<String, byte[]> consumer;
     private final Queue waiters = new Queue();
-    private ConsumerThread thread;
+    /** Next offset to apply per partition; touched by the loop's thread only (across its attempts). */
+    private final Map<TopicPartition, Long> applied = new HashMap<>();
+    private final SupervisedLoop<KafkaConsumer<String, byte[]>> loop;
 
     private TokenRegistryFollower(String bootstrapServers, String topic, TokenRegistry registry) {
         this.topic = topic;
         this.registry = registry;
+        this.loop = new SupervisedLoop<>("token-registry-follower", () -> newConsumer(bootstrapServers), this::run,
+                SupervisedLoop.Backoff.DEFAULT);
+    }
+
+    private static KafkaConsumer<String, byte[]> newConsumer(String bootstrapServers) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "token-registry");
@@ -53,14 +58,16 @@ public final class TokenRegistryFollower implements AutoCloseable {
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         // a new token must work within a poll or two on every instance
         props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
+        // a position no longer valid (topic recreated): read it all again rather than skip revocations
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        this.consumer = new KafkaConsumer<>(props);
+        return new KafkaConsumer<>(props);
     }
 
     public static TokenRegistryFollower start(String bootstrapServers, String topic, TokenRegistry registry) {
         TokenRegistryFollower follower = new TokenRegistryFollower(bootstrapServers, topic, registry);
-        follower.thread = ConsumerThread.start("token-registry-follower", follower.consumer, follower::run);
+        follower.loop.start();
         return follower;
     }
 
@@ -71,35 +78,44 @@ public final class TokenRegistryFollower implements AutoCloseable {
         return done;
     }
 
-    private void run(ConsumerThread thread) {
-        try {
-            List<TopicPartition> partitions = thread.awaitPartitions(topic);
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> target = new HashMap<>(consumer.endOffsets(partitions));
-            while (thread.running()) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
-                    apply(record);
-                }
-                Map<Integer, Long> positions = new HashMap<>();
-                for (TopicPartition tp : partitions) {
-                    positions.put(tp.partition(), consumer.position(tp));
-                }
-                if (!registry.isCaughtUp() && target.entrySet().stream()
-                        .allMatch(e -> positions.get(e.getKey().partition()) >= e.getValue())) {
+    /** The loop, for the management server: ready once caught up (again, after a restart), not live once failed. */
+    public SupervisedLoop<?> loop() {
+        return loop;
+    }
+
+    private void run(KafkaConsumer<String, byte[]> consumer, SupervisedLoop.Attempt attempt) {
+        List<TopicPartition> partitions = attempt.awaitPartitions(topic);
+        consumer.assign(partitions);
+        for (TopicPartition tp : partitions) {
+            Long next = applied.get(tp);
+            if (next == null) {
+                consumer.seekToBeginning(List.of(tp));
+            } else {
+                consumer.seek(tp, next);
+            }
+        }
+        Map<TopicPartition, Long> target = new HashMap<>(consumer.endOffsets(partitions));
+        boolean caughtUp = false;
+        while (attempt.running()) {
+            for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
+                apply(record);
+            }
+            Map<Integer, Long> positions = new HashMap<>();
+            for (TopicPartition tp : partitions) {
+                long position = consumer.position(tp);
+                positions.put(tp.partition(), position);
+                applied.put(tp, position);
+            }
+            if (!caughtUp && target.entrySet().stream()
+                    .allMatch(e -> positions.get(e.getKey().partition()) >= e.getValue())) {
+                caughtUp = true;
+                if (!registry.isCaughtUp()) {
                     registry.markCaughtUp();
                     LOG.info("Token registry caught up: {} tokens from {}", registry.size(), topic);
                 }
-                waiters.completeUpTo(positions);
+                attempt.caughtUp();
             }
-        } catch (WakeupException e) {
-            if (thread.running()) {
-                LOG.error("Token registry follower woken up unexpectedly", e);
-            }
-        } catch (AuthenticationException | AuthorizationException e) {
-            LOG.error("Token registry cannot read {}: the registry stays as it is and this instance not ready", topic, e);
-        } catch (RuntimeException e) {
-            LOG.error("Token registry follower stopped on an unexpected error", e);
+            waiters.completeUpTo(positions);
         }
     }
 
@@ -121,7 +137,7 @@ public final class TokenRegistryFollower implements AutoCloseable {
 
     @Override
     public void close() {
-        thread.close();
+        loop.close();
     }
 
     private record Waiter(int partition, long offset, CompletableFuture<Void> done) {
