@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -15,13 +16,20 @@ import io.addonlogs.consumer.kafka.LogRecords;
  * Where to start reading so that a replay up to {@code to} gives an add-on's last {@code n} wanted lines: walks each
  * partition back from {@code to} through the index (the add-on's spans only, and whatever no block covers), then
  * merges the partitions by timestamp. Without the index (missing, or not reaching back far enough) it scans back in
- * growing windows, at most {@link #SCAN_BUDGET_BYTES} of records: a stream then starts with fewer lines rather than
- * hold a history thread for long.
+ * growing windows, at most {@link #SCAN_BUDGET_BYTES} of records, and it walks the index back for
+ * {@link #WALK_NANOS} at most: a stream then starts with fewer lines rather than hold a history thread for long.
  */
 final class LastLines {
 
     static final long SCAN_BUDGET_BYTES = 64L << 20;
     private static final long FIRST_WINDOW = 4096;
+    /** Index blocks read at once, at most (a window's blocks are held in memory). */
+    private static final long MAX_INDEX_WINDOW = 4096;
+    /**
+     * How long one look-up walks the index back at most: an add-on with fewer than N lines in a long, busy partition
+     * would otherwise have it read to its start while holding a history thread.
+     */
+    private static final long WALK_NANOS = TimeUnit.SECONDS.toNanos(2);
 
     /** A wanted record: where it is and when it was written. */
     private record Line(int partition, long offset, long timestamp) {
@@ -69,11 +77,14 @@ final class LastLines {
     private ArrayDeque<Line> lastOf(int partition, long begin, long end) {
         ArrayDeque<Line> found = new ArrayDeque<>();
         long low = end;
+        boolean indexReachedItsStart = true;
         if (index.partitions() > 0) {
             int q = index.partitionOf(partition);
             long indexBegin = index.beginning(q);
             long indexEnd = index.end(q);
-            for (long size = 256; found.size() < n && indexEnd > indexBegin; size *= 2) {
+            long deadline = System.nanoTime() + WALK_NANOS;
+            for (long size = 256; found.size() < n && indexEnd > indexBegin && System.nanoTime() - deadline < 0;
+                 size = Math.min(size * 2, MAX_INDEX_WINDOW)) {
                 long windowStart = Math.max(indexBegin, indexEnd - size);
                 List<IndexBlock> blocks = index.window(q, windowStart, indexEnd);
                 for (int i = blocks.size() - 1; i >= 0 && found.size() < n; i--) {
@@ -93,10 +104,11 @@ final class LastLines {
                 }
                 indexEnd = windowStart;
             }
+            indexReachedItsStart = indexEnd <= indexBegin;
         }
         // what the index does not reach: scanned back in growing windows, within the budget
-        for (long size = FIRST_WINDOW; found.size() < n && low > begin && log.bytesRead() < SCAN_BUDGET_BYTES;
-             size *= 2) {
+        for (long size = FIRST_WINDOW; indexReachedItsStart && found.size() < n && low > begin
+                && log.bytesRead() < SCAN_BUDGET_BYTES; size *= 2) {
             long windowStart = Math.max(begin, low - size);
             prepend(found, partition, windowStart, low);
             low = windowStart;
