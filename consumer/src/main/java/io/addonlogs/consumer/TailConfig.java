@@ -4,10 +4,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 import io.addonlogs.common.config.Settings;
+import io.addonlogs.common.kafka.KafkaClientSettings;
 
 /**
  * The consumer service's settings, read from environment variables (README, "Settings (consumer)").
  *
+ * @param kafka                the client settings every Kafka client of the service shares: bootstrap servers and
+ *                             the {@code KAFKA_*} pass-through (security), see {@link KafkaClientSettings}
  * @param jwtSecret            HS256 key of viewer tokens (at least 32 bytes); null when only the platform's sign-in
  *                             is used
  * @param authUrl              the platform's sign-in endpoint ({@code VIEWER_AUTH_URL}), or null
@@ -26,7 +29,7 @@ import io.addonlogs.common.config.Settings;
  * @param sendBufferBytes      the kernel send buffer of each viewer connection: with the write queue, what a viewer
  *                             that stopped reading can make this instance read and encode
  */
-public record TailConfig(String bootstrapServers, String logsTopic, String tokensTopic, String host, int port,
+public record TailConfig(Map<String, String> kafka, String logsTopic, String tokensTopic, String host, int port,
                          int managementPort, String jwtSecret, String authUrl, int authTimeoutMs,
                          int authCacheSeconds, int authCacheEntries, int heartbeatMs, int viewerQueueBytes,
                          int viewerBufferedEvents, int viewerHeldBytes, int historyReaders, int maxReplays,
@@ -53,7 +56,7 @@ public record TailConfig(String bootstrapServers, String logsTopic, String token
             throw new IllegalArgumentException("VIEWER_AUTH_URL must be an http:// or https:// URL");
         }
         return new TailConfig(
-                s.string("KAFKA_BOOTSTRAP_SERVERS", "localhost:9092"),
+                KafkaClientSettings.from(s),
                 s.string("LOGS_TOPIC", "logs"),
                 s.string("TOKENS_TOPIC", "log-tokens"),
                 s.string("CONSUMER_HOST", "0.0.0.0"),
@@ -78,7 +81,7 @@ public record TailConfig(String bootstrapServers, String logsTopic, String token
 
     @Override
     public String toString() {
-        return "TailConfig[bootstrapServers=" + bootstrapServers + ", logsTopic=" + logsTopic + ", tokensTopic="
+        return "TailConfig[kafka=" + KafkaClientSettings.printable(kafka) + ", logsTopic=" + logsTopic + ", tokensTopic="
                 + tokensTopic + ", host=" + host + ", port=" + port + ", managementPort=" + managementPort
                 + ", jwtSecret=" + (jwtSecret == null ? "unset" : Settings.mask(jwtSecret)) + ", authUrl=" + authUrl
                 + ", authTimeoutMs=" + authTimeoutMs + ", authCacheSeconds=" + authCacheSeconds + ", authCacheEntries="

@@ -3,10 +3,13 @@ package io.addonlogs.ingest;
 import java.util.Map;
 
 import io.addonlogs.common.config.Settings;
+import io.addonlogs.common.kafka.KafkaClientSettings;
 
 /**
  * The ingest service's settings, read from environment variables (see README, "Settings").
  *
+ * @param kafka              the client settings every Kafka client of the service shares: bootstrap servers and
+ *                           the {@code KAFKA_*} pass-through (security), see {@link KafkaClientSettings}
  * @param maxBodyBytes       largest body accepted, counted after gzip inflation (413 beyond)
  * @param maxFrameBytes      largest MSG accepted (framing error beyond); below Kafka's 1 MiB request limit
  * @param highWaterBytes     bytes sent to Kafka and not yet acknowledged, process-wide, above which requests pause
@@ -28,7 +31,7 @@ import io.addonlogs.common.config.Settings;
  * @param producerLingerMs   the producer's {@code linger.ms}: how long a batch waits for more records
  * @param producerBatchBytes the producer's {@code batch.size}
  */
-public record IngestConfig(String bootstrapServers, String logsTopic, String tokensTopic, String host, int port,
+public record IngestConfig(Map<String, String> kafka, String logsTopic, String tokensTopic, String host, int port,
                            int managementPort, String adminToken, long maxBodyBytes, int maxFrameBytes,
                            long highWaterBytes, long lowWaterBytes, long kafkaTimeoutMs, int retryAfterSeconds,
                            int idleTimeoutSeconds, int headerTimeoutSeconds, int bodyTimeoutSeconds,
@@ -49,7 +52,7 @@ public record IngestConfig(String bootstrapServers, String logsTopic, String tok
             throw new IllegalArgumentException("INGEST_TLS_CERT and INGEST_TLS_KEY must be set together");
         }
         return new IngestConfig(
-                s.string("KAFKA_BOOTSTRAP_SERVERS", "localhost:9092"),
+                KafkaClientSettings.from(s),
                 s.string("LOGS_TOPIC", "logs"),
                 s.string("TOKENS_TOPIC", "log-tokens"),
                 s.string("INGEST_HOST", "0.0.0.0"),
@@ -82,7 +85,7 @@ public record IngestConfig(String bootstrapServers, String logsTopic, String tok
 
     @Override
     public String toString() {
-        return "IngestConfig[bootstrapServers=" + bootstrapServers + ", logsTopic=" + logsTopic + ", tokensTopic="
+        return "IngestConfig[kafka=" + KafkaClientSettings.printable(kafka) + ", logsTopic=" + logsTopic + ", tokensTopic="
                 + tokensTopic + ", host=" + host + ", port=" + port + ", managementPort=" + managementPort
                 + ", adminToken=" + Settings.mask(adminToken) + ", maxBodyBytes=" + maxBodyBytes + ", maxFrameBytes="
                 + maxFrameBytes + ", highWaterBytes=" + highWaterBytes + ", lowWaterBytes=" + lowWaterBytes

@@ -50,11 +50,11 @@ public final class HistoryReader implements AutoCloseable {
     private final AtomicInteger replays = new AtomicInteger();
     private final int maxReplays;
 
-    public HistoryReader(String bootstrapServers, String topic, int threadCount, int maxReplays) {
+    public HistoryReader(Map<String, String> kafka, String topic, int threadCount, int maxReplays) {
         this.topic = topic;
         this.maxReplays = maxReplays;
         for (int i = 0; i < threadCount; i++) {
-            Map<String, Object> config = new HashMap<>(LogRecords.consumerConfig(bootstrapServers,
+            Map<String, Object> config = new HashMap<>(LogRecords.consumerConfig(kafka,
                     "log-consumer-history-" + i));
             // a position before the log start (lines past retention) reads from the start; cursors beyond the
             // end are refused before any read

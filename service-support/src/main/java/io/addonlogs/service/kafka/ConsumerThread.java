@@ -2,7 +2,9 @@ package io.addonlogs.service.kafka;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.function.BooleanSupplier;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -24,6 +26,7 @@ public final class ConsumerThread implements AutoCloseable {
 
     private final Consumer<?, ?> consumer;
     private final Thread thread;
+    private final CountDownLatch closing = new CountDownLatch(1);
     private volatile boolean running = true;
 
     private ConsumerThread(String name, Consumer<?, ?> consumer, java.util.function.Consumer<ConsumerThread> loop) {
@@ -58,15 +61,12 @@ public final class ConsumerThread implements AutoCloseable {
     }
 
     /**
-     * The topic's partitions, asking again until the topic exists and Kafka answers. Throws
+     * The topic's partitions, asking again until the topic exists and Kafka answers; while Kafka refuses this client
+     * ({@link AccessDenied}), asking every {@link AccessDenied#RETRY} with one log line each time. Throws
      * {@link WakeupException} once {@link #close()} was called.
      */
     public List<TopicPartition> awaitPartitions(String topic) {
-        return awaitPartitions(consumer, topic, this::running);
-    }
-
-    static List<TopicPartition> awaitPartitions(Consumer<?, ?> consumer, String topic, BooleanSupplier running) {
-        while (running.getAsBoolean()) {
+        while (running) {
             try {
                 List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(5));
                 if (infos != null && !infos.isEmpty()) {
@@ -76,16 +76,33 @@ public final class ConsumerThread implements AutoCloseable {
             } catch (WakeupException e) {
                 throw e;
             } catch (KafkaException e) {
-                LOG.warn("Cannot read metadata of topic {} yet ({}); retrying", topic, e.toString());
+                Optional<RuntimeException> denied = AccessDenied.in(e);
+                if (denied.isPresent()) {
+                    AccessDenied.log(LOG, thread.getName(), denied.get());
+                    pause(AccessDenied.RETRY);
+                } else {
+                    LOG.warn("Cannot read metadata of topic {} yet ({}); retrying", topic, e.toString());
+                }
             }
         }
         throw new WakeupException();
+    }
+
+    /** Waits {@code time}, or less if {@link #close()} is called meanwhile. */
+    private void pause(Duration time) {
+        try {
+            closing.await(time.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new WakeupException();
+        }
     }
 
     /** Stops the loop (waking the consumer if it is in a call) and waits up to 10 s for the thread to end. */
     @Override
     public void close() {
         running = false;
+        closing.countDown();
         consumer.wakeup();
         try {
             thread.join(10_000);
