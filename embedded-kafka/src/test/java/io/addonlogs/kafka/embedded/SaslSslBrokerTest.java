@@ -1,0 +1,94 @@
+package io.addonlogs.kafka.embedded;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
+import org.apache.kafka.common.errors.SslAuthenticationException;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The SASL_SSL listener: SCRAM-SHA-512 users over TLS with the test CA; everyone else is turned away. */
+class SaslSslBrokerTest {
+
+    private static EmbeddedKafkaBroker broker;
+
+    @BeforeAll
+    static void start() {
+        broker = EmbeddedKafkaBroker.startTemporaryWithSaslSsl();
+        broker.createTopic("secured", 1);
+        broker.createScramUser("alice", "alice-password");
+    }
+
+    @AfterAll
+    static void stop() {
+        Path tls = broker.certificates().truststore().getParent();
+        broker.close();
+        assertFalse(Files.exists(tls), "the certificates go with the temporary broker");
+    }
+
+    @Test
+    void aScramUserTrustingTheTestCaProducesOverSaslSsl() throws Exception {
+        assertFalse(broker.saslSslBootstrapServers().equals(broker.bootstrapServers()));
+        try (KafkaProducer<String, String> producer = producer(client("alice", "alice-password", true))) {
+            assertEquals(0, producer.send(new ProducerRecord<>("secured", "k", "v")).get(30, TimeUnit.SECONDS)
+                    .partition());
+        }
+        assertEquals(List.of("k=v"), KafkaRoundTrip.readAll(broker.bootstrapServers(), "secured", 0, 1),
+                "stored, as the plaintext harness listener sees it");
+    }
+
+    @Test
+    void aWrongPasswordIsRefusedAsAnAuthenticationFailure() {
+        try (KafkaProducer<String, String> producer = producer(client("alice", "not-her-password", true))) {
+            ExecutionException e = assertThrows(ExecutionException.class,
+                    () -> producer.send(new ProducerRecord<>("secured", "k", "v")).get(30, TimeUnit.SECONDS));
+            assertInstanceOf(SaslAuthenticationException.class, e.getCause());
+        }
+    }
+
+    @Test
+    void aClientThatDoesNotTrustTheTestCaFailsTheHandshake() {
+        try (KafkaProducer<String, String> producer = producer(client("alice", "alice-password", false))) {
+            ExecutionException e = assertThrows(ExecutionException.class,
+                    () -> producer.send(new ProducerRecord<>("secured", "k", "v")).get(30, TimeUnit.SECONDS));
+            assertInstanceOf(SslAuthenticationException.class, e.getCause());
+        }
+    }
+
+    private static Map<String, Object> client(String user, String password, boolean trustTheCa) {
+        Map<String, Object> client = new HashMap<>(Map.of(
+                "bootstrap.servers", broker.saslSslBootstrapServers(),
+                "security.protocol", "SASL_SSL",
+                "sasl.mechanism", "SCRAM-SHA-512",
+                "sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
+                        + user + "\" password=\"" + password + "\";",
+                "max.block.ms", (int) Duration.ofSeconds(20).toMillis(),
+                "delivery.timeout.ms", 20_000, "request.timeout.ms", 20_000, "linger.ms", 0));
+        if (trustTheCa) {
+            client.put("ssl.truststore.location", broker.certificates().truststore().toString());
+            client.put("ssl.truststore.password", broker.certificates().password());
+            client.put("ssl.truststore.type", "PKCS12");
+        }
+        return client;
+    }
+
+    private static KafkaProducer<String, String> producer(Map<String, Object> client) {
+        return new KafkaProducer<>(client, new StringSerializer(), new StringSerializer());
+    }
+}
