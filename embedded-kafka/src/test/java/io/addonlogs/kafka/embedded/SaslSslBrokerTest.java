@@ -55,19 +55,20 @@ class SaslSslBrokerTest {
 
     @Test
     void aWrongPasswordIsRefusedAsAnAuthenticationFailure() {
-        try (KafkaProducer<String, String> producer = producer(client("alice", "not-her-password", true))) {
-            ExecutionException e = assertThrows(ExecutionException.class,
-                    () -> producer.send(new ProducerRecord<>("secured", "k", "v")).get(30, TimeUnit.SECONDS));
-            assertInstanceOf(SaslAuthenticationException.class, e.getCause());
-        }
+        assertInstanceOf(SaslAuthenticationException.class, refusal(client("alice", "not-her-password", true)));
     }
 
     @Test
     void aClientThatDoesNotTrustTheTestCaFailsTheHandshake() {
-        try (KafkaProducer<String, String> producer = producer(client("alice", "alice-password", false))) {
-            ExecutionException e = assertThrows(ExecutionException.class,
-                    () -> producer.send(new ProducerRecord<>("secured", "k", "v")).get(30, TimeUnit.SECONDS));
-            assertInstanceOf(SslAuthenticationException.class, e.getCause());
+        assertInstanceOf(SslAuthenticationException.class, refusal(client("alice", "alice-password", false)));
+    }
+
+    /** Why a send with these settings fails. */
+    private static Throwable refusal(Map<String, Object> client) {
+        try (KafkaProducer<String, String> producer = producer(client)) {
+            return assertThrows(ExecutionException.class,
+                    () -> producer.send(new ProducerRecord<>("secured", "k", "v")).get(30, TimeUnit.SECONDS))
+                    .getCause();
         }
     }
 
