@@ -391,8 +391,8 @@ class DeploymentFilesTest {
         return refs;
     }
 
-    /** A KafkaUser's ACLs: {@code type:name} of each literal resource, and its operations. */
-    private static Map<String, Set<String>> acls(String user) throws IOException {
+    /** A KafkaUser's ACLs: {@code type:name} of each literal resource, and its operations (SecuredKafkaTest too). */
+    static Map<String, Set<String>> acls(String user) throws IOException {
         Map<String, Set<String>> acls = new HashMap<>();
         for (JsonNode acl : named(kind("KafkaUser"), user).at("/spec/authorization/acls")) {
             JsonNode resource = acl.get("resource");

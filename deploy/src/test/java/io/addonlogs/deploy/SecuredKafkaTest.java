@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -42,12 +43,14 @@ import io.addonlogs.service.runtime.ServiceRuntime;
  * authentication), configured only through {@code KAFKA_*} variables: the ingest stores a line (its producer), the
  * token registry of both services follows the token topic, the consumer's live tail delivers the line over SSE and
  * its history reader replays it.
- * With a wrong password each service says so in one log line and stays not ready.
+ * Each Kafka user has exactly the ACLs of its {@code KafkaUser} in deploy/k8s. With a wrong password, or as a user
+ * without ACLs, each client says so in one log line and the services stay not ready.
  */
 class SecuredKafkaTest {
 
-    private static final String LOGS = "secured-logs";
-    private static final String TOKENS = "secured-tokens";
+    /** The topics as deploy/k8s names them, whose ACLs (kafka-users.yaml) the broker enforces here. */
+    private static final String LOGS = "logs";
+    private static final String TOKENS = "log-tokens";
     private static final String ADMIN_TOKEN = "secured-admin";
     private static final String JWT_SECRET = "secured-viewer-secret-of-32-bytes!";
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -55,12 +58,18 @@ class SecuredKafkaTest {
     private static EmbeddedKafkaBroker kafka;
 
     @BeforeAll
-    static void startKafka() {
+    static void startKafka() throws IOException {
         kafka = EmbeddedKafkaBroker.startTemporaryWithSaslSsl();
         kafka.createTopic(LOGS, 3);
         kafka.createTopic(TOKENS, 1, (short) 1, Map.of("cleanup.policy", "compact"));
-        kafka.createScramUser("ingest", "ingest-password");
-        kafka.createScramUser("consumer", "consumer-password");
+        for (String user : List.of("ingest", "consumer")) {
+            kafka.saslSsl().createScramUser(user, user + "-password");
+            DeploymentFilesTest.acls(user).forEach((resource, operations) -> {
+                assertTrue(resource.startsWith("topic:"), resource);
+                kafka.saslSsl().allow(user, resource.substring("topic:".length()), operations);
+            });
+        }
+        kafka.saslSsl().createScramUser("nobody", "nobody-password");
     }
 
     @AfterAll
@@ -107,28 +116,40 @@ class SecuredKafkaTest {
     }
 
     @Test
-    void aWrongPasswordIsOneClearLogLineAndNotReadyNeverASilentHang() throws Exception {
-        Map<String, String> wrongIngest = ingestEnv(kafkaEnv("ingest", "not-the-password"));
-        Map<String, String> wrongTail = tailEnv(kafkaEnv("consumer", "not-the-password"));
+    void aWrongPasswordIsOneClearLogLinePerClientAndNotReadyNeverASilentHang() throws Exception {
+        String line = refusedAtStart("consumer", "not-the-password", "authentication");
+        assertTrue(line.contains("invalid credentials with SASL mechanism SCRAM-SHA-512"), line);
+        assertFalse(line.contains("not-the-password"), line);
+    }
+
+    @Test
+    void aUserWithoutAclsIsOneClearLogLinePerClientAndNotReady() throws Exception {
+        String line = refusedAtStart("nobody", "nobody-password", "authorization");
+        assertTrue(line.contains("Not authorized to access topics: [" + LOGS + "]"), line);
+    }
+
+    /**
+     * Starts both services as {@code user}, which Kafka refuses: each client (the ingest's producer, both token
+     * registry followers, the live reader) logs one line {@code Kafka <failure> failed for <client>: ...} without a
+     * stack trace, both answer 503 on readiness, and both stop promptly. Returns the live reader's line.
+     */
+    private static String refusedAtStart(String user, String password, String failure) throws Exception {
         try (ErrorLines errors = ErrorLines.capture()) {
             ServiceRuntime ingestRuntime = ServiceRuntime.create();
             IngestService ingest = IngestService.start(ingestRuntime.vertx(), ingestRuntime.registry(),
-                    IngestConfig.from(wrongIngest)).await();
+                    IngestConfig.from(ingestEnv(kafkaEnv(user, password)))).await();
             ServiceRuntime tailRuntime = ServiceRuntime.create();
             TailService tail = TailService.start(tailRuntime.vertx(), tailRuntime.registry(),
-                    TailConfig.from(wrongTail)).await();
+                    TailConfig.from(tailEnv(kafkaEnv(user, password)))).await();
             long stopping;
             try {
                 for (String client : List.of("the ingest producer", "token-registry-follower", "live-reader")) {
-                    Await.until(() -> errors.find("Kafka authentication failed for " + client + ": ") != null,
-                            "an authentication error line of " + client);
+                    String prefix = "Kafka " + failure + " failed for " + client + ": ";
+                    Await.until(() -> errors.find(prefix) != null, "'" + prefix + "' logged");
+                    ILoggingEvent line = errors.find(prefix);
+                    assertFalse(line.getFormattedMessage().contains("\n"), "one line: " + line.getFormattedMessage());
+                    assertNull(line.getThrowableProxy(), "one line, no stack trace: " + line.getFormattedMessage());
                 }
-                ILoggingEvent line = errors.find("Kafka authentication failed for live-reader: ");
-                assertTrue(line.getFormattedMessage().contains("invalid credentials with SASL mechanism SCRAM-SHA-512"),
-                        line.getFormattedMessage());
-                assertFalse(line.getFormattedMessage().contains("\n"), "one line");
-                assertNull(line.getThrowableProxy(), "one line: no stack trace");
-                assertFalse(line.getFormattedMessage().contains("not-the-password"), line.getFormattedMessage());
                 assertEquals(503, ready(ingest.managementPort()));
                 assertEquals(503, ready(tail.managementPort()));
                 assertFalse(ingest.ready() || tail.ready());
@@ -139,19 +160,20 @@ class SecuredKafkaTest {
             }
             assertTrue(System.nanoTime() - stopping < TimeUnit.SECONDS.toNanos(20),
                     "the retry waits end when the services stop");
+            return errors.find("Kafka " + failure + " failed for live-reader: ").getFormattedMessage();
         }
     }
 
     /** The client settings of a service for the SASL_SSL listener, as an operator sets them. */
     private static Map<String, String> kafkaEnv(String user, String password) {
         return Map.of(
-                "KAFKA_BOOTSTRAP_SERVERS", kafka.saslSslBootstrapServers(),
+                "KAFKA_BOOTSTRAP_SERVERS", kafka.saslSsl().bootstrapServers(),
                 "KAFKA_SECURITY_PROTOCOL", "SASL_SSL",
                 "KAFKA_SASL_MECHANISM", "SCRAM-SHA-512",
                 "KAFKA_SASL_JAAS_CONFIG", "org.apache.kafka.common.security.scram.ScramLoginModule required "
                         + "username=\"" + user + "\" password=\"" + password + "\";",
-                "KAFKA_SSL_TRUSTSTORE_LOCATION", kafka.certificates().truststore().toString(),
-                "KAFKA_SSL_TRUSTSTORE_PASSWORD", kafka.certificates().password(),
+                "KAFKA_SSL_TRUSTSTORE_LOCATION", kafka.saslSsl().certificates().truststore().toString(),
+                "KAFKA_SSL_TRUSTSTORE_PASSWORD", kafka.saslSsl().certificates().password(),
                 "KAFKA_SSL_TRUSTSTORE_TYPE", "PKCS12");
     }
 

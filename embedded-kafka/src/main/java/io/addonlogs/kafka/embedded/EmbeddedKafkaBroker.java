@@ -13,16 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.ScramCredentialInfo;
-import org.apache.kafka.clients.admin.ScramMechanism;
-import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
@@ -38,10 +30,9 @@ import kafka.server.KafkaRaftServer;
  * a restart. {@link #stop()} and {@link #start()} may be called repeatedly: tests use that to take the broker away
  * under a running service; the same ports are reused so clients reconnect by themselves.
  *
- * <p>{@link #startTemporaryWithSaslSsl()} adds a client listener as a secured production Kafka has one (Strimzi's
- * TLS listener with SCRAM-SHA-512 authentication): SASL_SSL, SCRAM-SHA-512, a certificate from a throw-away CA
- * ({@link TestCertificates}). The plaintext listener stays, for the harness itself ({@link #bootstrapServers()}:
- * creating topics and SCRAM users), as does the plaintext controller listener.
+ * <p>{@link #startTemporaryWithSaslSsl()} adds a client listener as a secured production Kafka has one
+ * ({@link SaslSslListener}). The plaintext listener stays, for the harness itself ({@link #bootstrapServers()}:
+ * creating topics, users and ACLs), as does the plaintext controller listener.
  */
 public final class EmbeddedKafkaBroker implements KafkaCluster {
 
@@ -53,17 +44,13 @@ public final class EmbeddedKafkaBroker implements KafkaCluster {
     private final int brokerPort;
     private final int controllerPort;
     private final Map<String, String> overrides;
-    private final SaslSsl saslSsl;
+    private final SaslSslListener saslSsl;
     private final DataDirLock lock;
     private KafkaRaftServer server;
 
-    /** The SASL_SSL client listener: its port and the certificates of its TLS (in a directory of their own). */
-    private record SaslSsl(int port, Path dir, TestCertificates certificates) {
-    }
-
     /** Takes the data directory ({@link DataDirLock.DataDirInUseException} if another broker has it) until close. */
     private EmbeddedKafkaBroker(Path dataDir, boolean deleteOnClose, int brokerPort, Map<String, String> overrides,
-                                SaslSsl saslSsl) {
+                                boolean saslSsl) {
         try {
             this.lock = DataDirLock.acquire(dataDir);
         } catch (IOException e) {
@@ -74,7 +61,7 @@ public final class EmbeddedKafkaBroker implements KafkaCluster {
         this.brokerPort = brokerPort == 0 ? FreePorts.next() : brokerPort;
         this.controllerPort = FreePorts.next();
         this.overrides = Map.copyOf(overrides);
-        this.saslSsl = saslSsl;
+        this.saslSsl = saslSsl ? SaslSslListener.create(bootstrapServers()) : null;
     }
 
     /** A broker on a random port in a fresh temporary directory that {@link #close()} removes. */
@@ -86,7 +73,7 @@ public final class EmbeddedKafkaBroker implements KafkaCluster {
     public static EmbeddedKafkaBroker startTemporary(Map<String, String> overrides) {
         try {
             Path dir = Files.createTempDirectory("embedded-kafka-");
-            EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dir, true, 0, overrides, null);
+            EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dir, true, 0, overrides, false);
             broker.start();
             return broker;
         } catch (IOException e) {
@@ -95,16 +82,13 @@ public final class EmbeddedKafkaBroker implements KafkaCluster {
     }
 
     /**
-     * As {@link #startTemporary()}, plus a SASL_SSL client listener ({@link #saslSslBootstrapServers()}):
-     * SCRAM-SHA-512 users ({@link #createScramUser}), TLS with a test CA ({@link #certificates()}). Needs
-     * {@code bcpkix-jdk18on} on the class path.
+     * As {@link #startTemporary()}, plus a SASL_SSL client listener with SCRAM-SHA-512 users and ACLs enforced
+     * ({@link #saslSsl()}). Needs {@code bcpkix-jdk18on} on the class path.
      */
     public static EmbeddedKafkaBroker startTemporaryWithSaslSsl() {
         try {
-            Path dir = Files.createTempDirectory("embedded-kafka-");
-            Path tls = Files.createTempDirectory("embedded-kafka-tls-");
-            SaslSsl saslSsl = new SaslSsl(FreePorts.next(), tls, TestCertificates.create(tls));
-            EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dir, true, 0, Map.of(), saslSsl);
+            EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(Files.createTempDirectory("embedded-kafka-"), true, 0,
+                    Map.of(), true);
             broker.start();
             return broker;
         } catch (IOException e) {
@@ -117,7 +101,7 @@ public final class EmbeddedKafkaBroker implements KafkaCluster {
      * {@link DataDirLock.DataDirInUseException} while another broker uses the directory.
      */
     public static EmbeddedKafkaBroker startPersistent(Path dataDir, int port, Map<String, String> overrides) {
-        EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dataDir, false, port, overrides, null);
+        EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dataDir, false, port, overrides, false);
         try {
             broker.start();
         } catch (RuntimeException e) {
@@ -136,49 +120,8 @@ public final class EmbeddedKafkaBroker implements KafkaCluster {
         return brokerPort;
     }
 
-    /** The SASL_SSL listener (only with {@link #startTemporaryWithSaslSsl()}). */
-    public String saslSslBootstrapServers() {
-        return "localhost:" + secured().port();
-    }
-
-    /** The test CA's truststore for clients of the SASL_SSL listener, and the broker's keystore. */
-    public TestCertificates certificates() {
-        return secured().certificates();
-    }
-
-    /**
-     * Creates (or changes the password of) a SCRAM-SHA-512 user of the SASL_SSL listener, through the plaintext
-     * listener, and returns once the broker has it.
-     */
-    public void createScramUser(String user, String password) {
-        secured();
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
-            admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(user,
-                    new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), password)))
-                    .all().get(30, TimeUnit.SECONDS);
-            // the broker answers from its copy of the metadata: once it describes the user, it authenticates it
-            Await.until(() -> knows(admin, user), "SCRAM user " + user + " known to the broker");
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot create SCRAM user " + user, e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while creating SCRAM user " + user, e);
-        } catch (TimeoutException e) {
-            throw new IllegalStateException("timed out creating SCRAM user " + user, e);
-        }
-    }
-
-    private static boolean knows(Admin admin, String user) {
-        try {
-            return !admin.describeUserScramCredentials(List.of(user)).all().get(30, TimeUnit.SECONDS).isEmpty();
-        } catch (ExecutionException e) {
-            return false; // ResourceNotFoundException until it has the user
-        } catch (InterruptedException | TimeoutException e) {
-            throw new IllegalStateException("cannot describe SCRAM user " + user, e);
-        }
-    }
-
-    private SaslSsl secured() {
+    /** The SASL_SSL client listener (only with {@link #startTemporaryWithSaslSsl()}). */
+    public SaslSslListener saslSsl() {
         if (saslSsl == null) {
             throw new IllegalStateException("this broker has no SASL_SSL listener (startTemporaryWithSaslSsl)");
         }
@@ -228,7 +171,7 @@ public final class EmbeddedKafkaBroker implements KafkaCluster {
         if (deleteOnClose) {
             deleteRecursively(dataDir);
             if (saslSsl != null) {
-                deleteRecursively(saslSsl.dir());
+                saslSsl.deleteCertificates();
             }
         }
     }
@@ -246,7 +189,7 @@ public final class EmbeddedKafkaBroker implements KafkaCluster {
         p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL," + CONTROLLER + ":PLAINTEXT");
         p.put("inter.broker.listener.name", "PLAINTEXT");
         if (saslSsl != null) {
-            p.putAll(saslSslListener(saslSsl.certificates()));
+            p.putAll(saslSsl.brokerProperties());
         }
         p.put("log.dirs", dataDir.toAbsolutePath().toString());
         // One node: internal topics cannot have more replicas than that.
@@ -266,19 +209,6 @@ public final class EmbeddedKafkaBroker implements KafkaCluster {
         Properties props = new Properties();
         props.putAll(p);
         return props;
-    }
-
-    /** SCRAM-SHA-512 over TLS on the SASL_SSL listener; the users' credentials live in the cluster metadata. */
-    private static Map<String, String> saslSslListener(TestCertificates certificates) {
-        String listener = "listener.name.sasl_ssl.";
-        return Map.of(
-                "sasl.enabled.mechanisms", "SCRAM-SHA-512",
-                listener + "scram-sha-512.sasl.jaas.config",
-                "org.apache.kafka.common.security.scram.ScramLoginModule required;",
-                listener + "ssl.keystore.location", certificates.keystore().toAbsolutePath().toString(),
-                listener + "ssl.keystore.password", certificates.password(),
-                listener + "ssl.key.password", certificates.password(),
-                listener + "ssl.keystore.type", "PKCS12");
     }
 
     private void formatIfNew() {
