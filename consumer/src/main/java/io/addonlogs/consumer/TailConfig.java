@@ -81,8 +81,9 @@ public record TailConfig(Map<String, String> kafka, String logsTopic, String tok
 
     @Override
     public String toString() {
-        return "TailConfig[kafka=" + KafkaClientSettings.printable(kafka) + ", logsTopic=" + logsTopic + ", tokensTopic="
-                + tokensTopic + ", host=" + host + ", port=" + port + ", managementPort=" + managementPort
+        return "TailConfig[kafka=" + KafkaClientSettings.printable(kafka) + ", logsTopic=" + logsTopic
+                + ", tokensTopic=" + tokensTopic + ", host=" + host + ", port=" + port + ", managementPort="
+                + managementPort
                 + ", jwtSecret=" + (jwtSecret == null ? "unset" : Settings.mask(jwtSecret)) + ", authUrl=" + authUrl
                 + ", authTimeoutMs=" + authTimeoutMs + ", authCacheSeconds=" + authCacheSeconds + ", authCacheEntries="
                 + authCacheEntries + ", heartbeatMs=" + heartbeatMs + ", viewerQueueBytes=" + viewerQueueBytes

@@ -83,7 +83,8 @@ class DeploymentFilesTest {
 
     /** Every setting of Kafka's producer, consumer and admin clients. */
     private static final Set<String> KAFKA_CLIENT_SETTINGS = Stream.of(ProducerConfig.configNames(),
-            ConsumerConfig.configNames(), AdminClientConfig.configNames()).flatMap(Set::stream).collect(Collectors.toSet());
+                    ConsumerConfig.configNames(), AdminClientConfig.configNames())
+            .flatMap(Set::stream).collect(Collectors.toSet());
 
     // ---- docker-compose.yml -------------------------------------------------------------------------------------
 
@@ -181,8 +182,8 @@ class DeploymentFilesTest {
         assertEquals(ingest.logsTopic(), kafka.get("LOGS_TOPIC"));
         assertEquals(ingest.tokensTopic(), kafka.get("TOKENS_TOPIC"));
         JsonNode listener = kind("Kafka").get(0).at("/spec/kafka/listeners/0");
-        assertEquals(cluster() + "-kafka-bootstrap:" + listener.get("port").asInt(), kafka.get("KAFKA_BOOTSTRAP_SERVERS"),
-                "Strimzi's bootstrap Service of the Kafka resource, on its listener's port");
+        assertEquals(cluster() + "-kafka-bootstrap:" + listener.get("port").asInt(),
+                kafka.get("KAFKA_BOOTSTRAP_SERVERS"), "Strimzi's bootstrap Service of the Kafka resource, on its port");
 
         assertEquals("secrets.env", kustomization.at("/secretGenerator/0/envs/0").asText());
         assertEquals(Set.of(ingest.secret(), consumer.secret()), exampleSecrets().keySet());

@@ -85,8 +85,9 @@ public record IngestConfig(Map<String, String> kafka, String logsTopic, String t
 
     @Override
     public String toString() {
-        return "IngestConfig[kafka=" + KafkaClientSettings.printable(kafka) + ", logsTopic=" + logsTopic + ", tokensTopic="
-                + tokensTopic + ", host=" + host + ", port=" + port + ", managementPort=" + managementPort
+        return "IngestConfig[kafka=" + KafkaClientSettings.printable(kafka) + ", logsTopic=" + logsTopic
+                + ", tokensTopic=" + tokensTopic + ", host=" + host + ", port=" + port + ", managementPort="
+                + managementPort
                 + ", adminToken=" + Settings.mask(adminToken) + ", maxBodyBytes=" + maxBodyBytes + ", maxFrameBytes="
                 + maxFrameBytes + ", highWaterBytes=" + highWaterBytes + ", lowWaterBytes=" + lowWaterBytes
                 + ", kafkaTimeoutMs=" + kafkaTimeoutMs + ", retryAfterSeconds=" + retryAfterSeconds

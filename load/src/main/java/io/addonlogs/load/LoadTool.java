@@ -144,9 +144,9 @@ public final class LoadTool {
             ProducerBaseline.Result baseline = null;
             if (options.baselineRecords() > 0 && options.bootstrap() != null) {
                 out.println("Running Kafka's ProducerPerformance with the ingest's producer settings...");
-                baseline = ProducerBaseline.run(baselineConfig(options, oneJvm),
-                        ProducerBaseline.payloadFile(new LogplexBodies(tokens, options.linesPerPost(), options.minLineBytes(), options.maxLineBytes(), false, 1)
-                                .next(0, System.nanoTime())),
+                byte[] body = new LogplexBodies(tokens, options.linesPerPost(), options.minLineBytes(),
+                        options.maxLineBytes(), false, 1).next(0, System.nanoTime());
+                baseline = ProducerBaseline.run(baselineConfig(options, oneJvm), ProducerBaseline.payloadFile(body),
                         options.baselineRecords());
             }
             long[] measuredCounters = atWarmupEnd == null ? atEnd : subtract(atEnd, atWarmupEnd);
