@@ -4,10 +4,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 import io.addonlogs.common.config.Settings;
+import io.addonlogs.common.kafka.KafkaClientSettings;
 
 /**
  * The consumer service's settings, read from environment variables (README, "Settings (consumer)").
  *
+ * @param kafka                the client settings every Kafka client of the service shares: bootstrap servers and
+ *                             the {@code KAFKA_*} pass-through (security), see {@link KafkaClientSettings}
  * @param managementHost       where the management port (health, metrics) listens; {@code CONSUMER_HOST} unless set
  * @param jwtSecret            HS256 key of viewer tokens (at least 32 bytes); null when only the platform's sign-in
  *                             is used
@@ -31,7 +34,7 @@ import io.addonlogs.common.config.Settings;
  * @param indexBlockRecords    log records per index block at most
  * @param indexBlockMillis     how long a log record waits at most before its index block is written
  */
-public record TailConfig(String bootstrapServers, String logsTopic, String tokensTopic, String host, int port,
+public record TailConfig(Map<String, String> kafka, String logsTopic, String tokensTopic, String host, int port,
                          String managementHost, int managementPort, String jwtSecret, String authUrl, int authTimeoutMs,
                          int authCacheSeconds, int authCacheEntries, int heartbeatMs, int viewerQueueBytes,
                          int viewerBufferedEvents, int viewerHeldBytes, int historyReaders, int maxReplays,
@@ -61,7 +64,7 @@ public record TailConfig(String bootstrapServers, String logsTopic, String token
         String logsTopic = s.string("LOGS_TOPIC", "logs");
         String host = s.string("CONSUMER_HOST", "0.0.0.0");
         return new TailConfig(
-                s.string("KAFKA_BOOTSTRAP_SERVERS", "localhost:9092"),
+                KafkaClientSettings.from(s),
                 logsTopic,
                 s.string("TOKENS_TOPIC", "log-tokens"),
                 host,
@@ -91,8 +94,9 @@ public record TailConfig(String bootstrapServers, String logsTopic, String token
 
     @Override
     public String toString() {
-        return "TailConfig[bootstrapServers=" + bootstrapServers + ", logsTopic=" + logsTopic + ", tokensTopic="
-                + tokensTopic + ", host=" + host + ", port=" + port + ", managementHost=" + managementHost + ", managementPort=" + managementPort
+        return "TailConfig[kafka=" + KafkaClientSettings.printable(kafka) + ", logsTopic=" + logsTopic
+                + ", tokensTopic=" + tokensTopic + ", host=" + host + ", port=" + port + ", managementHost="
+                + managementHost + ", managementPort=" + managementPort
                 + ", jwtSecret=" + (jwtSecret == null ? "unset" : Settings.mask(jwtSecret)) + ", authUrl=" + authUrl
                 + ", authTimeoutMs=" + authTimeoutMs + ", authCacheSeconds=" + authCacheSeconds + ", authCacheEntries="
                 + authCacheEntries + ", heartbeatMs=" + heartbeatMs + ", viewerQueueBytes=" + viewerQueueBytes

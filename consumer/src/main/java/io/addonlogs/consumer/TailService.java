@@ -55,13 +55,13 @@ public final class TailService {
 
     private TailService(Vertx vertx, PrometheusMeterRegistry registry, TailConfig config) {
         this.vertx = vertx;
-        this.follower = TokenRegistryFollower.start(config.bootstrapServers(), config.tokensTopic(), tokens);
+        this.follower = TokenRegistryFollower.start(config.kafka(), config.tokensTopic(), tokens);
         this.live = TailHttpVerticle.liveReader(config, registry);
         this.metrics = new TailMetrics(registry);
         this.auth = ViewerAuth.create(vertx, config);
-        this.history = new HistoryReader(config.bootstrapServers(), config.logsTopic(), config.indexTopic(),
+        this.history = new HistoryReader(config.kafka(), config.logsTopic(), config.indexTopic(),
                 config.historyReaders(), config.maxReplays(), registry);
-        this.indexer = new HistoryIndexer(config.bootstrapServers(), config.logsTopic(), config.indexTopic(),
+        this.indexer = new HistoryIndexer(config.kafka(), config.logsTopic(), config.indexTopic(),
                 config.indexTopic(), config.indexBlockRecords(), config.indexBlockMillis(), registry);
         this.config = config;
         this.port = ListenPort.resolve(config.host(), config.port());

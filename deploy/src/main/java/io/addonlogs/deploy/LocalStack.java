@@ -12,6 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.addonlogs.common.config.Settings;
+import io.addonlogs.common.kafka.KafkaClientSettings;
 import io.addonlogs.consumer.TailConfig;
 import io.addonlogs.consumer.TailService;
 import io.addonlogs.consumer.dashboard.DashboardRoutes;
@@ -92,6 +93,8 @@ public final class LocalStack implements AutoCloseable {
         }
 
         Map<String, String> env = new HashMap<>(environment);
+        // the services talk to this plaintext broker: Kafka client settings of the shell are not for it
+        env.keySet().removeIf(name -> name.startsWith(KafkaClientSettings.PREFIX));
         env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
         env.putIfAbsent("INGEST_ADMIN_TOKEN", "local-admin-" + UUID.randomUUID());
         env.putIfAbsent("VIEWER_JWT_SECRET", "local-viewer-secret-" + UUID.randomUUID());

@@ -16,7 +16,11 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.utils.AppInfoParser;
 import org.junit.jupiter.api.Test;
 
@@ -24,6 +28,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 
 import io.addonlogs.common.config.Settings;
+import io.addonlogs.common.kafka.KafkaClientSettings;
 import io.addonlogs.consumer.TailConfig;
 import io.addonlogs.ingest.IngestConfig;
 import io.addonlogs.service.management.ManagementServer;
@@ -46,18 +51,40 @@ class DeploymentFilesTest {
     DeploymentFilesTest() {
         Settings ingestSettings = new Settings(Map.of());
         IngestConfig ingestConfig = IngestConfig.from(ingestSettings);
-        ingest = new Service("ingest", "ingest", ingestSettings.namesRead(), ingestConfig.port(),
+        ingest = new Service("ingest", "ingest", ingestSettings.namesRead(), ingestSettings.prefixesRead(),
+                ingestConfig.port(),
                 ingestConfig.managementPort(), "INGEST_ADMIN_TOKEN", ingestConfig.logsTopic(), ingestConfig.tokensTopic());
         Settings tailSettings = new Settings(Map.of("VIEWER_JWT_SECRET", "x".repeat(32)));
         TailConfig tailConfig = TailConfig.from(tailSettings);
-        consumer = new Service("consumer", "consumer", tailSettings.namesRead(), tailConfig.port(),
+        consumer = new Service("consumer", "consumer", tailSettings.namesRead(), tailSettings.prefixesRead(),
+                tailConfig.port(),
                 tailConfig.managementPort(), "VIEWER_JWT_SECRET", tailConfig.logsTopic(), tailConfig.tokensTopic());
     }
 
     /** What the code says about one service. */
-    private record Service(String name, String module, Set<String> settings, int port, int managementPort,
-                           String secret, String logsTopic, String tokensTopic) {
+    private record Service(String name, String module, Set<String> settings, Set<String> prefixes, int port,
+                           int managementPort, String secret, String logsTopic, String tokensTopic) {
+
+        /**
+         * Whether the service reads the variable: by name, or through a prefix it passes through, which for
+         * {@code KAFKA_*} means a setting Kafka's clients know and the services leave to the operator.
+         */
+        boolean reads(String variable) {
+            if (settings.contains(variable)) {
+                return true;
+            }
+            if (!prefixes.contains(KafkaClientSettings.PREFIX) || !variable.startsWith(KafkaClientSettings.PREFIX)) {
+                return false;
+            }
+            String key = KafkaClientSettings.clientKey(variable);
+            return KAFKA_CLIENT_SETTINGS.contains(key) && !KafkaClientSettings.SERVICE_OWNED.contains(key);
+        }
     }
+
+    /** Every setting of Kafka's producer, consumer and admin clients. */
+    private static final Set<String> KAFKA_CLIENT_SETTINGS = Stream.of(ProducerConfig.configNames(),
+                    ConsumerConfig.configNames(), AdminClientConfig.configNames())
+            .flatMap(Set::stream).collect(Collectors.toSet());
 
     // ---- docker-compose.yml -------------------------------------------------------------------------------------
 
@@ -154,21 +181,15 @@ class DeploymentFilesTest {
         for (JsonNode resource : kustomization.get("resources")) {
             assertFalse(yaml("deploy/k8s/" + resource.asText()).isEmpty(), resource.asText());
         }
-        Set<String> shared = new LinkedHashSet<>(ingest.settings());
-        shared.retainAll(consumer.settings());
-        JsonNode configMap = kustomization.at("/configMapGenerator/0");
-        assertEquals("log-collector-kafka", configMap.get("name").asText());
-        Map<String, String> kafka = new HashMap<>();
-        for (JsonNode literal : configMap.get("literals")) {
-            String[] kv = literal.asText().split("=", 2);
-            assertTrue(shared.contains(kv[0]), kv[0] + " is read by both services");
-            kafka.put(kv[0], kv[1]);
+        Map<String, String> kafka = kafkaConfigMap();
+        for (String name : kafka.keySet()) {
+            assertTrue(ingest.reads(name) && consumer.reads(name), name + " is read by both services");
         }
         assertEquals(ingest.logsTopic(), kafka.get("LOGS_TOPIC"));
         assertEquals(ingest.tokensTopic(), kafka.get("TOKENS_TOPIC"));
-        String cluster = kind("Kafka").get(0).at("/metadata/name").asText();
-        assertEquals(cluster + "-kafka-bootstrap:9092", kafka.get("KAFKA_BOOTSTRAP_SERVERS"),
-                "Strimzi's bootstrap Service of the Kafka resource");
+        JsonNode listener = kind("Kafka").get(0).at("/spec/kafka/listeners/0");
+        assertEquals(cluster() + "-kafka-bootstrap:" + listener.get("port").asInt(),
+                kafka.get("KAFKA_BOOTSTRAP_SERVERS"), "Strimzi's bootstrap Service of the Kafka resource, on its port");
 
         assertEquals("secrets.env", kustomization.at("/secretGenerator/0/envs/0").asText());
         assertEquals(Set.of(ingest.secret(), consumer.secret()), exampleSecrets().keySet());
@@ -203,7 +224,7 @@ class DeploymentFilesTest {
             for (JsonNode env : container.get("env")) {
                 names.add(env.get("name").asText());
                 JsonNode secret = env.at("/valueFrom/secretKeyRef");
-                if (!secret.isMissingNode()) {
+                if (!secret.isMissingNode() && !strimziSecrets(s).contains(secret.get("name").asText())) {
                     assertEquals("log-collector-secrets", secret.get("name").asText());
                     assertTrue(exampleSecrets().containsKey(secret.get("key").asText()));
                 }
@@ -228,8 +249,64 @@ class DeploymentFilesTest {
     }
 
     @Test
+    void kafkaIsReachedOnlyOverTlsWithScramAndEachServiceAsItsOwnUser() throws IOException {
+        JsonNode kafka = kind("Kafka").get(0).at("/spec/kafka");
+        assertEquals(1, kafka.get("listeners").size(), "no listener without TLS and authentication");
+        JsonNode listener = kafka.at("/listeners/0");
+        assertTrue(listener.get("tls").asBoolean());
+        assertEquals("scram-sha-512", listener.at("/authentication/type").asText());
+        assertEquals("simple", kafka.at("/authorization/type").asText(), "ACLs are enforced");
+        assertTrue(kind("Kafka").get(0).at("/spec/entityOperator/userOperator").isObject(), "KafkaUsers are served");
+
+        Map<String, String> shared = kafkaConfigMap();
+        assertEquals("SASL_SSL", shared.get("KAFKA_SECURITY_PROTOCOL"));
+        assertEquals("SCRAM-SHA-512", shared.get("KAFKA_SASL_MECHANISM"));
+        assertEquals("PKCS12", shared.get("KAFKA_SSL_TRUSTSTORE_TYPE"));
+        Path truststore = Path.of(shared.get("KAFKA_SSL_TRUSTSTORE_LOCATION"));
+        String caSecret = cluster() + "-cluster-ca-cert";
+        for (Service s : List.of(ingest, consumer)) {
+            JsonNode user = named(kind("KafkaUser"), s.name());
+            assertEquals(cluster(), user.at("/metadata/labels/strimzi.io~1cluster").asText());
+            assertEquals("scram-sha-512", user.at("/spec/authentication/type").asText());
+
+            JsonNode pod = named(kind("Deployment"), s.name()).at("/spec/template/spec");
+            JsonNode container = pod.at("/containers/0");
+            assertEquals(Map.of("KAFKA_SASL_JAAS_CONFIG", s.name() + "/sasl.jaas.config",
+                    "KAFKA_SSL_TRUSTSTORE_PASSWORD", caSecret + "/ca.password"), kafkaSecretRefs(container),
+                    "the KafkaUser's Secret and the cluster CA's, as Strimzi names them");
+            String volume = null;
+            for (JsonNode mount : container.get("volumeMounts")) {
+                if (mount.get("mountPath").asText().equals(truststore.getParent().toString())) {
+                    volume = mount.get("name").asText();
+                }
+            }
+            assertTrue(volume != null, s.name() + " mounts " + truststore.getParent());
+            JsonNode secret = named(pod.get("volumes"), volume, "/name").get("secret");
+            assertEquals(caSecret, secret.get("secretName").asText());
+            assertEquals(truststore.getFileName().toString(), secret.at("/items/0/path").asText());
+            assertEquals("ca.p12", secret.at("/items/0/key").asText(), "Strimzi's PKCS12 truststore of the CA");
+        }
+    }
+
+    @Test
+    void kafkaUsersHoldTheAclsTheServicesNeedAndNoMore() throws IOException {
+        String logs = ingest.logsTopic();
+        String tokens = ingest.tokensTopic();
+        assertEquals(Map.of("topic:" + logs, Set.of("Write", "Describe"), "topic:" + tokens,
+                Set.of("Read", "Write", "Describe")), acls("ingest"),
+                "ingest: writes lines, writes and follows the token registry");
+        String index = TailConfig.from(Map.of("VIEWER_JWT_SECRET", "x".repeat(32))).indexTopic();
+        assertEquals(Map.of("topic:" + logs, Set.of("Read", "Describe"), "topic:" + tokens,
+                Set.of("Read", "Describe"), "topic:" + index, Set.of("Read", "Write", "Describe"), "group:" + index,
+                Set.of("Read")), acls("consumer"),
+                "consumer: reads lines and the token registry, reads and writes the history index in its group");
+        assertTrue(KafkaClientSettings.SERVICE_OWNED.contains("group.id"),
+                "the index's group is the service's (named like the index topic): KAFKA_GROUP_ID is refused");
+    }
+
+    @Test
     void strimziTopicsAreReplicatedThreeTimesWithTwoInSync() throws IOException {
-        String cluster = kind("Kafka").get(0).at("/metadata/name").asText();
+        String cluster = cluster();
         for (String topic : List.of(ingest.logsTopic(), ingest.tokensTopic())) {
             JsonNode t = named(kind("KafkaTopic"), topic);
             assertEquals(cluster, t.at("/metadata/labels/strimzi.io~1cluster").asText());
@@ -252,6 +329,8 @@ class DeploymentFilesTest {
         for (Service s : List.of(ingest, consumer)) {
             List<String> missing = s.settings().stream().filter(n -> !readme.contains("`" + n + "`")).toList();
             assertTrue(missing.isEmpty(), "README's settings tables lack " + missing + " of the " + s.name());
+            List<String> prefixes = s.prefixes().stream().filter(p -> !readme.contains("`" + p + "<NAME>`")).toList();
+            assertTrue(prefixes.isEmpty(), "README's settings tables lack the pass-through " + prefixes + "<NAME>");
         }
     }
 
@@ -259,7 +338,7 @@ class DeploymentFilesTest {
 
     private static void assertKnown(Service service, java.util.Collection<String> names, String where) {
         Set<String> unknown = names.stream()
-                .filter(n -> !service.settings().contains(n) && !JVM_VARIABLES.contains(n))
+                .filter(n -> !service.reads(n) && !JVM_VARIABLES.contains(n))
                 .collect(Collectors.toCollection(LinkedHashSet::new));
         assertTrue(unknown.isEmpty(), where + " sets variables the " + service.name() + " does not read: " + unknown
                 + " (it reads " + service.settings() + ")");
@@ -285,6 +364,60 @@ class DeploymentFilesTest {
     private static JsonNode named(List<JsonNode> docs, String name) {
         return docs.stream().filter(d -> name.equals(d.at("/metadata/name").asText())).findFirst()
                 .orElseThrow(() -> new AssertionError("no resource named " + name));
+    }
+
+    private static JsonNode named(JsonNode array, String name, String namePointer) {
+        for (JsonNode item : array) {
+            if (name.equals(item.at(namePointer).asText())) {
+                return item;
+            }
+        }
+        throw new AssertionError("nothing named " + name + " in " + array);
+    }
+
+    private static String cluster() throws IOException {
+        return kind("Kafka").get(0).at("/metadata/name").asText();
+    }
+
+    /** The literals of the config map every service reads its Kafka settings from. */
+    private static Map<String, String> kafkaConfigMap() throws IOException {
+        JsonNode configMap = yaml("deploy/k8s/kustomization.yaml").get(0).at("/configMapGenerator/0");
+        assertEquals("log-collector-kafka", configMap.get("name").asText());
+        Map<String, String> literals = new HashMap<>();
+        for (JsonNode literal : configMap.get("literals")) {
+            String[] kv = literal.asText().split("=", 2);
+            literals.put(kv[0], kv[1]);
+        }
+        return literals;
+    }
+
+    /** The Secrets Strimzi makes that a service may read: its KafkaUser's and the cluster CA certificate's. */
+    private static Set<String> strimziSecrets(Service service) throws IOException {
+        return Set.of(service.name(), cluster() + "-cluster-ca-cert");
+    }
+
+    /** Each {@code KAFKA_*} variable set from a Secret: {@code secret/key}. */
+    private static Map<String, String> kafkaSecretRefs(JsonNode container) {
+        Map<String, String> refs = new HashMap<>();
+        for (JsonNode env : container.get("env")) {
+            JsonNode secret = env.at("/valueFrom/secretKeyRef");
+            if (env.get("name").asText().startsWith(KafkaClientSettings.PREFIX) && !secret.isMissingNode()) {
+                refs.put(env.get("name").asText(), secret.get("name").asText() + "/" + secret.get("key").asText());
+            }
+        }
+        return refs;
+    }
+
+    /** A KafkaUser's ACLs: {@code type:name} of each literal resource, and its operations (SecuredKafkaTest too). */
+    static Map<String, Set<String>> acls(String user) throws IOException {
+        Map<String, Set<String>> acls = new HashMap<>();
+        for (JsonNode acl : named(kind("KafkaUser"), user).at("/spec/authorization/acls")) {
+            JsonNode resource = acl.get("resource");
+            assertEquals("literal", resource.get("patternType").asText(), "no prefix grants");
+            assertTrue(acls.put(resource.get("type").asText() + ":" + resource.get("name").asText(),
+                    texts(acl.get("operations"))) == null, "one ACL entry per resource");
+        }
+        return acls;
     }
 
     private static Map<String, String> exampleSecrets() throws IOException {

@@ -14,9 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -48,7 +45,7 @@ class LocalStackTest {
             assertTrue(dashboard.endsWith("#token=" + tail.options("-H").get(0).substring("Authorization: Bearer ".length())),
                     "the dashboard link carries the printed viewer token: " + dashboard);
 
-            try (Tail sse = Tail.open(tail)) {
+            try (SseTail sse = tail(tail, "")) {
                 assertEquals(204, postAsCurlWould(post), "printed POST: " + post.line());
                 String event = sse.awaitData("Hello from the local stack");
                 assertTrue(event.contains("\"resourceId\":\"addon_demo\""), event);
@@ -80,7 +77,7 @@ class LocalStackTest {
             assertEquals(firstToken, post.option("--user").orElseThrow(), "the demo token survives a restart");
             assertEquals(clusterId, Files.readString(dataDir.resolve("meta.properties")));
             PrintedCommand tail = PrintedCommand.find(printed, "curl -N");
-            try (Tail sse = Tail.open(tail, "?since=2000-01-01T00:00:00Z")) {
+            try (SseTail sse = tail(tail, "?since=2000-01-01T00:00:00Z")) {
                 sse.awaitData("Hello from the local stack");
             }
         }
@@ -126,45 +123,10 @@ class LocalStackTest {
         return Stream.of(System.getenv("PATH").split(":")).anyMatch(dir -> Files.isExecutable(Path.of(dir, "curl")));
     }
 
-    /** The printed {@code curl -N} tail, read line by line on a background thread. */
-    private record Tail(Thread reader, BlockingQueue<String> lines) implements AutoCloseable {
-
-        static Tail open(PrintedCommand command) throws Exception {
-            return open(command, "");
-        }
-
-        static Tail open(PrintedCommand command, String query) throws Exception {
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(command.url() + query));
-            headers(command, request);
-            HttpResponse<Stream<String>> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofLines());
-            assertEquals(200, response.statusCode(), "printed tail: " + command.line());
-            BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-            Thread reader = new Thread(() -> {
-                try (Stream<String> body = response.body()) {
-                    body.forEach(lines::add);
-                } catch (RuntimeException closed) {
-                    // the test is over
-                }
-            }, "sse-reader");
-            reader.setDaemon(true);
-            reader.start();
-            return new Tail(reader, lines);
-        }
-
-        String awaitData(String text) throws InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (System.nanoTime() < deadline) {
-                String line = lines.poll(100, TimeUnit.MILLISECONDS);
-                if (line != null && line.startsWith("data:") && line.contains(text)) {
-                    return line;
-                }
-            }
-            throw new AssertionError("no SSE data line containing '" + text + "' within 20 s");
-        }
-
-        @Override
-        public void close() {
-            reader.interrupt();
-        }
+    /** The printed {@code curl -N} tail (plus {@code query}). */
+    private static SseTail tail(PrintedCommand command, String query) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(command.url() + query));
+        headers(command, request);
+        return SseTail.open(request.build());
     }
 }

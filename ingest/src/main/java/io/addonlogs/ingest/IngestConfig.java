@@ -4,10 +4,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 import io.addonlogs.common.config.Settings;
+import io.addonlogs.common.kafka.KafkaClientSettings;
 
 /**
  * The ingest service's settings, read from environment variables (see README, "Settings").
  *
+ * @param kafka              the client settings every Kafka client of the service shares: bootstrap servers and
+ *                           the {@code KAFKA_*} pass-through (security), see {@link KafkaClientSettings}
  * @param managementHost     where the management port (health, metrics, the admin API) listens: loopback unless
  *                           set, so the admin API is never exposed by accident (docs/operations.md)
  * @param adminToken         bearer token of the admin API (at least {@link #MIN_ADMIN_TOKEN_BYTES}), or null
@@ -34,8 +37,9 @@ import io.addonlogs.common.config.Settings;
  * @param adminAuthFailures  failed admin authentications from one address within a minute after which it is refused
  *                           (429) for a minute
  */
-public record IngestConfig(String bootstrapServers, String logsTopic, String tokensTopic, String host, int port,
-                           String managementHost, int managementPort, String adminToken, long maxBodyBytes, int maxFrameBytes,
+public record IngestConfig(Map<String, String> kafka, String logsTopic, String tokensTopic, String host, int port,
+                           String managementHost, int managementPort, String adminToken, long maxBodyBytes,
+                           int maxFrameBytes,
                            long highWaterBytes, long lowWaterBytes, long kafkaTimeoutMs, int retryAfterSeconds,
                            int idleTimeoutSeconds, int headerTimeoutSeconds, int bodyTimeoutSeconds,
                            int eventLoops, String tlsCert, String tlsKey,
@@ -63,7 +67,7 @@ public record IngestConfig(String bootstrapServers, String logsTopic, String tok
                     + " bytes (e.g. openssl rand -base64 32), or unset to disable the admin API");
         }
         return new IngestConfig(
-                s.string("KAFKA_BOOTSTRAP_SERVERS", "localhost:9092"),
+                KafkaClientSettings.from(s),
                 s.string("LOGS_TOPIC", "logs"),
                 s.string("TOKENS_TOPIC", "log-tokens"),
                 s.string("INGEST_HOST", "0.0.0.0"),
@@ -98,8 +102,9 @@ public record IngestConfig(String bootstrapServers, String logsTopic, String tok
 
     @Override
     public String toString() {
-        return "IngestConfig[bootstrapServers=" + bootstrapServers + ", logsTopic=" + logsTopic + ", tokensTopic="
-                + tokensTopic + ", host=" + host + ", port=" + port + ", managementHost=" + managementHost + ", managementPort=" + managementPort
+        return "IngestConfig[kafka=" + KafkaClientSettings.printable(kafka) + ", logsTopic=" + logsTopic
+                + ", tokensTopic=" + tokensTopic + ", host=" + host + ", port=" + port + ", managementHost="
+                + managementHost + ", managementPort=" + managementPort
                 + ", adminToken=" + Settings.mask(adminToken) + ", maxBodyBytes=" + maxBodyBytes + ", maxFrameBytes="
                 + maxFrameBytes + ", highWaterBytes=" + highWaterBytes + ", lowWaterBytes=" + lowWaterBytes
                 + ", kafkaTimeoutMs=" + kafkaTimeoutMs + ", retryAfterSeconds=" + retryAfterSeconds

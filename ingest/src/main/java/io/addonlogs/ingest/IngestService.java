@@ -2,6 +2,7 @@ package io.addonlogs.ingest;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,7 @@ import io.addonlogs.ingest.ratelimit.PartialFrameBudget;
 import io.addonlogs.ingest.ratelimit.TokenRateLimiter;
 import io.addonlogs.ingest.tokens.TokenAdminApi;
 import io.addonlogs.service.http.ListenPort;
+import io.addonlogs.service.kafka.ClientConfig;
 import io.addonlogs.service.kafka.SupervisedLoop;
 import io.addonlogs.service.limits.PerKeyLimit;
 import io.addonlogs.service.management.ManagementServer;
@@ -63,7 +65,7 @@ public final class IngestService {
         this.producer = new KafkaProducer<>(producerProperties(config), new ByteArraySerializer(),
                 new ByteArraySerializer());
         new KafkaClientMetrics(producer).bindTo(registry);
-        this.follower = TokenRegistryFollower.start(config.bootstrapServers(), config.tokensTopic(), tokens);
+        this.follower = TokenRegistryFollower.start(config.kafka(), config.tokensTopic(), tokens);
         this.metrics = new IngestMetrics(registry, this::inFlightBytes);
         this.publisher = new KafkaLogPublisher(vertx, producer, config.logsTopic(), config.highWaterBytes(),
                 config.lowWaterBytes(), metrics);
@@ -158,8 +160,7 @@ public final class IngestService {
 
     /** The producer settings of the service (also what the load tool gives its raw-producer baseline). */
     public static Properties producerProperties(IngestConfig config) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        Map<String, Object> p = new HashMap<>();
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "log-ingest");
         // a 2xx means stored on every in-sync replica, and retries never duplicate or reorder
         p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -179,6 +180,8 @@ public final class IngestService {
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000);
         // one frame up to INGEST_MAX_FRAME_BYTES plus key, header and batch overhead
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Math.max(1 << 20, config.maxFrameBytes() + (64 << 10)));
-        return p;
+        Properties props = new Properties();
+        props.putAll(ClientConfig.of(config.kafka(), p)); // plus bootstrap servers and security, as every client
+        return props;
     }
 }

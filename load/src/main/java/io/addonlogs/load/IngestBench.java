@@ -24,7 +24,6 @@ import java.util.regex.Pattern;
 import io.addonlogs.deploy.AdminTokens;
 import io.addonlogs.ingest.IngestConfig;
 import io.addonlogs.ingest.IngestMain;
-import io.addonlogs.ingest.IngestService;
 import io.addonlogs.kafka.embedded.EmbeddedKafkaBroker;
 import io.addonlogs.service.http.ListenPort;
 
@@ -214,8 +213,8 @@ public final class IngestBench {
     private static double producerPerformance(String bootstrap, Map<String, String> env, Path body) throws Exception {
         Map<String, String> settings = new HashMap<>(env);
         settings.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
-        return ProducerBaseline.run(bootstrap, "logs", IngestService.producerProperties(IngestConfig.from(settings)),
-                ProducerBaseline.payloadFile(Files.readAllBytes(body)), 2_000_000).recordsPerSecond();
+        return ProducerBaseline.run(IngestConfig.from(settings), ProducerBaseline.payloadFile(Files.readAllBytes(body)),
+                2_000_000).recordsPerSecond();
     }
 
     /** utime + stime of a process, in clock ticks (100 per second on Linux). */

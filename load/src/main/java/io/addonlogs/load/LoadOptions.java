@@ -26,7 +26,8 @@ record LoadOptions(String ingest, String ingestManagement, String adminToken, St
               --consumer=URL               consumer base URL (for --viewers), e.g. http://localhost:8090
               --consumer-management=URL    its management URL (metrics), default port+1
               --viewer-secret=SECRET       VIEWER_JWT_SECRET of that consumer (to mint viewer tokens)
-              --bootstrap=HOST:PORT        Kafka, for the ProducerPerformance baseline
+              --bootstrap=HOST:PORT        Kafka, for the ProducerPerformance baseline (with the KAFKA_*
+                                           client settings of the environment, as the ingest reads them)
               --logs-topic=NAME            the topic ingest writes (default logs); sizes the baseline topic
             Load:
               --providers=N                concurrent providers, each with one connection (default 8)

@@ -13,10 +13,10 @@ import java.util.stream.Stream;
 
 import org.HdrHistogram.Histogram;
 
+import io.addonlogs.common.kafka.KafkaClientSettings;
 import io.addonlogs.deploy.AdminTokens;
 import io.addonlogs.deploy.LocalStack;
 import io.addonlogs.ingest.IngestConfig;
-import io.addonlogs.ingest.IngestService;
 import io.vertx.core.Vertx;
 
 /**
@@ -144,11 +144,9 @@ public final class LoadTool {
             ProducerBaseline.Result baseline = null;
             if (options.baselineRecords() > 0 && options.bootstrap() != null) {
                 out.println("Running Kafka's ProducerPerformance with the ingest's producer settings...");
-                baseline = ProducerBaseline.run(options.bootstrap(), options.logsTopic(),
-                        IngestService.producerProperties(IngestConfig.from(Map.of("KAFKA_BOOTSTRAP_SERVERS",
-                                options.bootstrap()))), ProducerBaseline.payloadFile(new LogplexBodies(tokens,
-                                options.linesPerPost(), options.minLineBytes(), options.maxLineBytes(), false, 1)
-                                .next(0, System.nanoTime())),
+                byte[] body = new LogplexBodies(tokens, options.linesPerPost(), options.minLineBytes(),
+                        options.maxLineBytes(), false, 1).next(0, System.nanoTime());
+                baseline = ProducerBaseline.run(baselineConfig(options, oneJvm), ProducerBaseline.payloadFile(body),
                         options.baselineRecords());
             }
             long[] measuredCounters = atWarmupEnd == null ? atEnd : subtract(atEnd, atWarmupEnd);
@@ -165,6 +163,25 @@ public final class LoadTool {
             viewers.close();
             vertx.close().await();
         }
+    }
+
+    /**
+     * The ingest's settings for the baseline producer: {@code --bootstrap} and {@code --logs-topic}, and against a
+     * Kafka of the operator's, the {@code KAFKA_*} client settings of this environment (security), as the ingest
+     * would read them; never for the stack started in this JVM (a plaintext broker of its own).
+     */
+    private static IngestConfig baselineConfig(LoadOptions options, boolean oneJvm) {
+        Map<String, String> env = new HashMap<>();
+        if (!oneJvm) {
+            System.getenv().forEach((name, value) -> {
+                if (name.startsWith(KafkaClientSettings.PREFIX)) {
+                    env.put(name, value);
+                }
+            });
+        }
+        env.put("KAFKA_BOOTSTRAP_SERVERS", options.bootstrap());
+        env.put("LOGS_TOPIC", options.logsTopic());
+        return IngestConfig.from(env);
     }
 
     private static long[] counters(LoadStats stats) {

@@ -4,19 +4,22 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.TopicExistsException;
+
+import io.addonlogs.ingest.IngestConfig;
+import io.addonlogs.ingest.IngestService;
 
 /**
  * Kafka's own {@code ProducerPerformance} (kafka-tools) with the ingest's producer settings and the very lines the
@@ -35,6 +38,27 @@ final class ProducerBaseline {
     }
 
     private ProducerBaseline() {
+    }
+
+    /**
+     * The producer settings in a file only this user can read (they may hold Kafka credentials: never on the
+     * child's command line), without {@code client.id} and {@code max.block.ms}: that is how ingest fails fast
+     * when Kafka is gone, and a saturating producer would trip it.
+     */
+    private static Path producerConfigFile(Properties producer) throws java.io.IOException {
+        Properties props = new Properties();
+        producer.forEach((k, v) -> {
+            if (!k.equals("client.id") && !k.equals("max.block.ms")) {
+                props.put(k, String.valueOf(v));
+            }
+        });
+        Path file = java.nio.file.Files.createTempFile("baseline-producer", ".properties",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        file.toFile().deleteOnExit();
+        try (var out = java.nio.file.Files.newOutputStream(file)) {
+            props.store(out, "ingest producer settings for ProducerPerformance");
+        }
+        return file;
     }
 
     /** Separates records in a payload file: a byte no log line of ours holds. */
@@ -65,10 +89,13 @@ final class ProducerBaseline {
         return file;
     }
 
-    /** {@code records} records taken from {@code payload} (a {@link #payloadFile}) with these producer settings. */
-    static Result run(String bootstrap, String logsTopic, Properties producer, Path payload, long records)
-            throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+    /**
+     * {@code records} records taken from {@code payload} (a {@link #payloadFile}) with the ingest's producer settings
+     * for {@code config} (its Kafka client settings included: a secured Kafka works as for the ingest).
+     */
+    static Result run(IngestConfig config, Path payload, long records) throws Exception {
+        String logsTopic = config.logsTopic();
+        try (Admin admin = Admin.create(new HashMap<String, Object>(config.kafka()))) {
             TopicDescription logs = admin.describeTopics(List.of(logsTopic)).allTopicNames()
                     .get(30, TimeUnit.SECONDS).get(logsTopic);
             int partitions = logs.partitions().size();
@@ -86,13 +113,8 @@ final class ProducerBaseline {
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "org.apache.kafka.tools.ProducerPerformance",
                 "--topic", TOPIC, "--num-records", String.valueOf(records), "--payload-file", payload.toString(),
-                "--payload-delimiter", DELIMITER, "--throughput", "-1", "--producer-props"));
-        producer.forEach((k, v) -> {
-            // max.block.ms is how ingest fails fast when Kafka is gone; a saturating producer would trip it
-            if (!k.equals("client.id") && !k.equals("max.block.ms")) {
-                command.add(k + "=" + v);
-            }
-        });
+                "--payload-delimiter", DELIMITER, "--throughput", "-1", "--command-config",
+                producerConfigFile(IngestService.producerProperties(config)).toString()));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String last = null;
         try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),

@@ -5,6 +5,8 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * Typed reads of settings from an injected map (the environment in production, a literal map in tests), with
@@ -15,6 +17,7 @@ public final class Settings {
 
     private final Map<String, String> values;
     private final Set<String> namesRead = new LinkedHashSet<>();
+    private final Set<String> prefixesRead = new LinkedHashSet<>();
 
     public Settings(Map<String, String> values) {
         this.values = Map.copyOf(Objects.requireNonNull(values));
@@ -59,6 +62,26 @@ public final class Settings {
 
     public int port(String name, int defaultValue) {
         return integer(name, defaultValue, 0, 65535);
+    }
+
+    /**
+     * Every set variable whose name starts with {@code prefix}, by name, values trimmed (blank ones count as unset):
+     * for settings passed through by pattern, such as the Kafka client's {@code KAFKA_*}.
+     */
+    public SortedMap<String, String> withPrefix(String prefix) {
+        prefixesRead.add(prefix);
+        SortedMap<String, String> found = new TreeMap<>();
+        values.forEach((name, value) -> {
+            if (name.startsWith(prefix) && !value.isBlank()) {
+                found.put(name, value.trim());
+            }
+        });
+        return found;
+    }
+
+    /** Every prefix asked for with {@link #withPrefix}, in the order first asked. */
+    public Set<String> prefixesRead() {
+        return Collections.unmodifiableSet(prefixesRead);
     }
 
     /** Every name read so far, set or not, in the order first read. */

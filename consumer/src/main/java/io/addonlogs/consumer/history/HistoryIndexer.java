@@ -22,6 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.addonlogs.consumer.kafka.LogRecords;
+import io.addonlogs.service.kafka.ClientConfig;
 import io.addonlogs.service.kafka.SupervisedLoop;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -58,13 +59,14 @@ public final class HistoryIndexer implements AutoCloseable {
     private final Counter failures;
     private final SupervisedLoop<KafkaConsumer<byte[], byte[]>> loop;
 
-    public HistoryIndexer(String bootstrapServers, String logsTopic, String indexTopic, String groupId,
+    /** {@code kafka}: the service's shared Kafka client settings (bootstrap servers, security). */
+    public HistoryIndexer(Map<String, String> kafka, String logsTopic, String indexTopic, String groupId,
                           int blockRecords, int blockMillis, MeterRegistry registry) {
         this.logsTopic = logsTopic;
         this.indexTopic = indexTopic;
         this.blockRecords = blockRecords;
         this.blockNanos = Duration.ofMillis(blockMillis).toNanos();
-        Map<String, Object> config = new HashMap<>(LogRecords.consumerConfig(bootstrapServers, "log-indexer"));
+        Map<String, Object> config = LogRecords.readerSettings("log-indexer");
         config.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         // a block is sealed every blockMillis anyway: no need for the live reader's short fetch wait
         config.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 500);
@@ -73,13 +75,12 @@ public final class HistoryIndexer implements AutoCloseable {
         config.put(ConsumerConfig.CHECK_CRCS_CONFIG, false);
         // partitions added to the logs topic are indexed within this long (read without the index until then)
         config.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 10_000);
-        Map<String, Object> indexConfig = new HashMap<>(LogRecords.consumerConfig(bootstrapServers,
-                "log-indexer-lookup"));
+        Map<String, Object> groupConfig = ClientConfig.of(kafka, config);
+        Map<String, Object> indexConfig = LogRecords.readerSettings("log-indexer-lookup");
         indexConfig.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
-        this.indexConsumer = new KafkaConsumer<>(indexConfig);
+        this.indexConsumer = new KafkaConsumer<>(ClientConfig.of(kafka, indexConfig));
         this.index = new IndexTopic(indexConsumer, indexTopic);
-        this.producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        this.producer = new KafkaProducer<>(ClientConfig.of(kafka, Map.of(
                 ProducerConfig.CLIENT_ID_CONFIG, "log-indexer",
                 // blocks of one partition must land in order: idempotence keeps them in order across retries
                 ProducerConfig.ACKS_CONFIG, "all",
@@ -88,7 +89,7 @@ public final class HistoryIndexer implements AutoCloseable {
                 ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",
                 ProducerConfig.LINGER_MS_CONFIG, 20,
                 // a missing index topic must not hold the indexing thread for the default minute
-                ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000),
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000)),
                 new ByteArraySerializer(), new ByteArraySerializer());
         this.blocks = Counter.builder("history.index.blocks").description("Index blocks written").register(registry);
         this.records = Counter.builder("history.index.records").description("Log records indexed")
@@ -96,7 +97,7 @@ public final class HistoryIndexer implements AutoCloseable {
         this.failures = Counter.builder("history.index.failures")
                 .description("Index blocks that could not be written (readers scan their range instead)")
                 .register(registry);
-        this.loop = new SupervisedLoop<>("history-indexer", () -> new KafkaConsumer<>(config), this::run,
+        this.loop = new SupervisedLoop<>("history-indexer", () -> new KafkaConsumer<>(groupConfig), this::run,
                 SupervisedLoop.Backoff.DEFAULT).start();
         Gauge.builder("history.index.up", loop, l -> l.ready() ? 1 : 0)
                 .description("1 while the indexer runs; history is read without the newest blocks otherwise")

@@ -24,6 +24,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.addonlogs.consumer.kafka.LogRecords;
+import io.addonlogs.service.kafka.ClientConfig;
 import io.addonlogs.service.kafka.ConsumerThread;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -69,7 +70,8 @@ public final class HistoryReader implements AutoCloseable {
     private final AtomicLong recordsRead = new AtomicLong();
     private final int maxReplays;
 
-    public HistoryReader(String bootstrapServers, String topic, String indexTopic, int threadCount, int maxReplays,
+    /** {@code kafka}: the service's shared Kafka client settings (bootstrap servers, security). */
+    public HistoryReader(Map<String, String> kafka, String topic, String indexTopic, int threadCount, int maxReplays,
                          MeterRegistry registry) {
         this.topic = topic;
         this.maxReplays = maxReplays;
@@ -77,8 +79,7 @@ public final class HistoryReader implements AutoCloseable {
                 .description("Log records fetched by history reads, whatever their add-on (the index keeps this "
                         + "close to the lines replayed)").register(registry);
         for (int i = 0; i < threadCount; i++) {
-            Map<String, Object> config = new HashMap<>(LogRecords.consumerConfig(bootstrapServers,
-                    "log-consumer-history-" + i));
+            Map<String, Object> config = LogRecords.readerSettings("log-consumer-history-" + i);
             // a position before the log start (lines past retention) reads from the start; cursors beyond the
             // end are refused before any read
             config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -86,17 +87,16 @@ public final class HistoryReader implements AutoCloseable {
             // (small steps also bound what a viewer that stopped reading makes this instance read and encode)
             config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, STEP_BYTES);
             config.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, STEP_BYTES);
-            KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config);
+            KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(ClientConfig.of(kafka, config));
             // about one producer batch per fetch (a broker answers with at least one whole batch)
             config.put(ConsumerConfig.CLIENT_ID_CONFIG, "log-consumer-history-narrow-" + i);
             config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, NARROW_BYTES);
             config.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, NARROW_BYTES);
-            KafkaConsumer<byte[], byte[]> narrow = new KafkaConsumer<>(config);
-            Map<String, Object> indexConfig = new HashMap<>(LogRecords.consumerConfig(bootstrapServers,
-                    "log-consumer-history-index-" + i));
+            KafkaConsumer<byte[], byte[]> narrow = new KafkaConsumer<>(ClientConfig.of(kafka, config));
+            Map<String, Object> indexConfig = LogRecords.readerSettings("log-consumer-history-index-" + i);
             // a missing index topic means reading without it, never creating it with a broker's defaults
             indexConfig.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
-            KafkaConsumer<byte[], byte[]> indexConsumer = new KafkaConsumer<>(indexConfig);
+            KafkaConsumer<byte[], byte[]> indexConsumer = new KafkaConsumer<>(ClientConfig.of(kafka, indexConfig));
             Readers readers = new Readers(consumer, new LogScan(consumer, narrow, topic, recordsRead),
                     new IndexTopic(indexConsumer, indexTopic));
             threads.add(ConsumerThread.start("history-reader-" + i, consumer, thread -> {

@@ -98,16 +98,16 @@ public final class LiveReader<T> implements AutoCloseable {
     private volatile long changedAtNanos;
     private final AtomicLong pendingBytes = new AtomicLong();
 
-    public LiveReader(String bootstrapServers, String topic, MeterRegistry registry, Preparer<T> preparer) {
-        this(bootstrapServers, topic, registry, preparer, MAX_PENDING_BYTES);
+    public LiveReader(Map<String, String> kafka, String topic, MeterRegistry registry, Preparer<T> preparer) {
+        this(kafka, topic, registry, preparer, MAX_PENDING_BYTES);
     }
 
-    LiveReader(String bootstrapServers, String topic, MeterRegistry registry, Preparer<T> preparer,
+    LiveReader(Map<String, String> kafka, String topic, MeterRegistry registry, Preparer<T> preparer,
                long maxPendingBytes) {
         this.topic = topic;
         this.preparer = preparer;
         this.maxPendingBytes = maxPendingBytes;
-        Map<String, Object> config = new HashMap<>(LogRecords.consumerConfig(bootstrapServers, "log-consumer-live"));
+        Map<String, Object> config = new HashMap<>(LogRecords.consumerConfig(kafka, "log-consumer-live"));
         // partitions added to the logs topic are noticed within this long (see partitionCount())
         config.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, (int) PARTITION_CHECK.toMillis());
         Gauge.builder("tail.live.pending", pendingBytes, AtomicLong::get).baseUnit("bytes")

@@ -1,12 +1,15 @@
 package io.addonlogs.consumer.kafka;
 
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.Map;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+import io.addonlogs.service.kafka.ClientConfig;
 
 /** Reading the logs topic: client settings and the add-on of a record. */
 public final class LogRecords {
@@ -23,15 +26,24 @@ public final class LogRecords {
         return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 
-    public static Map<String, Object> consumerConfig(String bootstrapServers, String clientId) {
-        return Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.CLIENT_ID_CONFIG, clientId,
-                // manual assignment, no group: positions live in the viewers' cursors, nothing to commit
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                // live lines must reach viewers within a blink: don't let the broker hold a fetch for long
-                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50,
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    /**
+     * A logs-topic consumer's settings: {@code kafka}, the service's shared client settings (bootstrap servers,
+     * security; see {@code KafkaClientSettings}), plus the readers' own.
+     */
+    public static Map<String, Object> consumerConfig(Map<String, String> kafka, String clientId) {
+        return ClientConfig.of(kafka, readerSettings(clientId));
+    }
+
+    /** The readers' own settings, for a reader that adds its own to them before {@link ClientConfig#of}. */
+    public static Map<String, Object> readerSettings(String clientId) {
+        Map<String, Object> config = new HashMap<>();
+        config.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+        // manual assignment, no group: positions live in the viewers' cursors, nothing to commit
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        // live lines must reach viewers within a blink: don't let the broker hold a fetch for long
+        config.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50);
+        config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        return config;
     }
 }

@@ -74,7 +74,7 @@ public final class TailHttpVerticle extends VerticleBase {
 
     /** The live reader whose batches this verticle's streams take: each add-on's lines encoded once. */
     public static LiveReader<LiveBatch> liveReader(TailConfig config, MeterRegistry registry) {
-        return new LiveReader<>(config.bootstrapServers(), config.logsTopic(), registry, new LiveEncoder());
+        return new LiveReader<>(config.kafka(), config.logsTopic(), registry, new LiveEncoder());
     }
 
     @Override

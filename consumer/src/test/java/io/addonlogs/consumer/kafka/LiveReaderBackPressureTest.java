@@ -59,7 +59,8 @@ class LiveReaderBackPressureTest {
                 return batch.stream().mapToLong(ConsumerRecord::serializedValueSize).sum();
             }
         };
-        try (LiveReader<List<ConsumerRecord<byte[], byte[]>>> reader = new LiveReader<>(kafka.bootstrapServers(), topic,
+        try (LiveReader<List<ConsumerRecord<byte[], byte[]>>> reader = new LiveReader<>(
+                Map.of("bootstrap.servers", kafka.bootstrapServers()), topic,
                 new SimpleMeterRegistry(), asTheyAre, 1)) {
             Await.until(() -> reader.partitionCount() == 1, "reader started");
             reader.subscribe(slow, Set.of(0)).get(30, TimeUnit.SECONDS);

@@ -29,6 +29,10 @@ import kafka.server.KafkaRaftServer;
  * <p>The data directory is formatted on first start and reused afterwards, so the cluster id and the data survive
  * a restart. {@link #stop()} and {@link #start()} may be called repeatedly: tests use that to take the broker away
  * under a running service; the same ports are reused so clients reconnect by themselves.
+ *
+ * <p>{@link #startTemporaryWithSaslSsl()} adds a client listener as a secured production Kafka has one
+ * ({@link SaslSslListener}). The plaintext listener stays, for the harness itself ({@link #bootstrapServers()}:
+ * creating topics, users and ACLs), as does the plaintext controller listener.
  */
 public final class EmbeddedKafkaBroker implements KafkaCluster {
 
@@ -40,11 +44,13 @@ public final class EmbeddedKafkaBroker implements KafkaCluster {
     private final int brokerPort;
     private final int controllerPort;
     private final Map<String, String> overrides;
+    private final SaslSslListener saslSsl;
     private final DataDirLock lock;
     private KafkaRaftServer server;
 
     /** Takes the data directory ({@link DataDirLock.DataDirInUseException} if another broker has it) until close. */
-    private EmbeddedKafkaBroker(Path dataDir, boolean deleteOnClose, int brokerPort, Map<String, String> overrides) {
+    private EmbeddedKafkaBroker(Path dataDir, boolean deleteOnClose, int brokerPort, Map<String, String> overrides,
+                                boolean saslSsl) {
         try {
             this.lock = DataDirLock.acquire(dataDir);
         } catch (IOException e) {
@@ -55,6 +61,7 @@ public final class EmbeddedKafkaBroker implements KafkaCluster {
         this.brokerPort = brokerPort == 0 ? FreePorts.next() : brokerPort;
         this.controllerPort = FreePorts.next();
         this.overrides = Map.copyOf(overrides);
+        this.saslSsl = saslSsl ? SaslSslListener.create(bootstrapServers()) : null;
     }
 
     /** A broker on a random port in a fresh temporary directory that {@link #close()} removes. */
@@ -66,7 +73,22 @@ public final class EmbeddedKafkaBroker implements KafkaCluster {
     public static EmbeddedKafkaBroker startTemporary(Map<String, String> overrides) {
         try {
             Path dir = Files.createTempDirectory("embedded-kafka-");
-            EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dir, true, 0, overrides);
+            EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dir, true, 0, overrides, false);
+            broker.start();
+            return broker;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * As {@link #startTemporary()}, plus a SASL_SSL client listener with SCRAM-SHA-512 users and ACLs enforced
+     * ({@link #saslSsl()}). Needs {@code bcpkix-jdk18on} on the class path.
+     */
+    public static EmbeddedKafkaBroker startTemporaryWithSaslSsl() {
+        try {
+            EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(Files.createTempDirectory("embedded-kafka-"), true, 0,
+                    Map.of(), true);
             broker.start();
             return broker;
         } catch (IOException e) {
@@ -79,7 +101,7 @@ public final class EmbeddedKafkaBroker implements KafkaCluster {
      * {@link DataDirLock.DataDirInUseException} while another broker uses the directory.
      */
     public static EmbeddedKafkaBroker startPersistent(Path dataDir, int port, Map<String, String> overrides) {
-        EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dataDir, false, port, overrides);
+        EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dataDir, false, port, overrides, false);
         try {
             broker.start();
         } catch (RuntimeException e) {
@@ -96,6 +118,14 @@ public final class EmbeddedKafkaBroker implements KafkaCluster {
 
     public int port() {
         return brokerPort;
+    }
+
+    /** The SASL_SSL client listener (only with {@link #startTemporaryWithSaslSsl()}). */
+    public SaslSslListener saslSsl() {
+        if (saslSsl == null) {
+            throw new IllegalStateException("this broker has no SASL_SSL listener (startTemporaryWithSaslSsl)");
+        }
+        return saslSsl;
     }
 
     public Path dataDir() {
@@ -140,6 +170,9 @@ public final class EmbeddedKafkaBroker implements KafkaCluster {
         lock.close();
         if (deleteOnClose) {
             deleteRecursively(dataDir);
+            if (saslSsl != null) {
+                saslSsl.deleteCertificates();
+            }
         }
     }
 
@@ -149,10 +182,15 @@ public final class EmbeddedKafkaBroker implements KafkaCluster {
         p.put("node.id", String.valueOf(NODE_ID));
         p.put("controller.quorum.voters", NODE_ID + "@localhost:" + controllerPort);
         p.put("controller.listener.names", CONTROLLER);
-        p.put("listeners", "PLAINTEXT://localhost:" + brokerPort + "," + CONTROLLER + "://localhost:" + controllerPort);
-        p.put("advertised.listeners", "PLAINTEXT://localhost:" + brokerPort);
-        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT," + CONTROLLER + ":PLAINTEXT");
+        String clientListeners = "PLAINTEXT://localhost:" + brokerPort
+                + (saslSsl == null ? "" : ",SASL_SSL://localhost:" + saslSsl.port());
+        p.put("listeners", clientListeners + "," + CONTROLLER + "://localhost:" + controllerPort);
+        p.put("advertised.listeners", clientListeners);
+        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL," + CONTROLLER + ":PLAINTEXT");
         p.put("inter.broker.listener.name", "PLAINTEXT");
+        if (saslSsl != null) {
+            p.putAll(saslSsl.brokerProperties());
+        }
         p.put("log.dirs", dataDir.toAbsolutePath().toString());
         // One node: internal topics cannot have more replicas than that.
         p.put("offsets.topic.replication.factor", "1");

@@ -1,6 +1,7 @@
 package io.addonlogs.ingest.kafka;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -17,6 +18,7 @@ import org.apache.kafka.common.header.internals.RecordHeader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.addonlogs.service.kafka.AccessDenied;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 
@@ -149,9 +151,14 @@ public final class KafkaLogPublisher {
                 everAvailable = true;
                 probing.set(false);
             } else if (!closed) {
-                LOG.warn("Cannot read metadata of topic {} ({}); retrying", topic,
-                        result.failed() ? result.cause().toString() : "no partitions");
-                vertx.setTimer(500, id -> probe());
+                Optional<RuntimeException> denied = AccessDenied.in(result.cause());
+                if (denied.isPresent()) {
+                    AccessDenied.log(LOG, "the ingest producer", denied.get());
+                } else {
+                    LOG.warn("Cannot read metadata of topic {} ({}); retrying", topic,
+                            result.failed() ? result.cause().toString() : "no partitions");
+                }
+                vertx.setTimer(denied.isPresent() ? AccessDenied.RETRY.toMillis() : 500, id -> probe());
             }
         });
     }

@@ -2,7 +2,11 @@ package io.addonlogs.service.kafka;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -24,6 +28,7 @@ public final class ConsumerThread implements AutoCloseable {
 
     private final Consumer<?, ?> consumer;
     private final Thread thread;
+    private final CountDownLatch closing = new CountDownLatch(1);
     private volatile boolean running = true;
 
     private ConsumerThread(String name, Consumer<?, ?> consumer, java.util.function.Consumer<ConsumerThread> loop) {
@@ -58,16 +63,23 @@ public final class ConsumerThread implements AutoCloseable {
     }
 
     /**
-     * The topic's partitions, asking again until the topic exists and Kafka answers. Throws
+     * The topic's partitions, asking again until the topic exists and Kafka answers; while Kafka refuses this client
+     * ({@link AccessDenied}), asking every {@link AccessDenied#RETRY} with one log line each time. Throws
      * {@link WakeupException} once {@link #close()} was called.
      */
     public List<TopicPartition> awaitPartitions(String topic) {
-        return awaitPartitions(consumer, topic, this::running);
+        return awaitPartitions(consumer, topic, thread.getName(), this::running, this::pause);
     }
 
-    static List<TopicPartition> awaitPartitions(Consumer<?, ?> consumer, String topic, BooleanSupplier running) {
-        // a missing topic is answered at once: ask again every second, and say so every 30 s, not in a busy loop
+    /**
+     * {@link #awaitPartitions(String)} for a consumer of {@code client}'s: {@code pause} waits, or less once the owner
+     * closes (false then).
+     */
+    static List<TopicPartition> awaitPartitions(Consumer<?, ?> consumer, String topic, String client,
+                                                BooleanSupplier running, Predicate<Duration> pause) {
+        // a missing topic is answered at once: ask again every second and say so every 30 s, not in a busy loop
         for (int attempt = 0; running.getAsBoolean(); attempt++) {
+            Duration wait = Duration.ofSeconds(1);
             try {
                 List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(5));
                 if (infos != null && !infos.isEmpty()) {
@@ -79,26 +91,35 @@ public final class ConsumerThread implements AutoCloseable {
             } catch (WakeupException e) {
                 throw e;
             } catch (KafkaException e) {
-                if (attempt % 30 == 0) {
+                Optional<RuntimeException> denied = AccessDenied.in(e);
+                if (denied.isPresent()) {
+                    AccessDenied.log(LOG, client, denied.get());
+                    wait = AccessDenied.RETRY;
+                } else if (attempt % 30 == 0) {
                     LOG.warn("Cannot read metadata of topic {} yet ({}); retrying", topic, e.toString());
                 }
             }
-            for (int slice = 0; slice < 10 && running.getAsBoolean(); slice++) {
-                try {
-                    Thread.sleep(100);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new WakeupException();
-                }
+            if (!pause.test(wait)) {
+                break;
             }
         }
         throw new WakeupException();
     }
 
+    /** Waits {@code time}, or less if {@link #close()} is called meanwhile; false once closed. */
+    private boolean pause(Duration time) {
+        try {
+            return !closing.await(time.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new WakeupException();
+        }
+    }
     /** Stops the loop (waking the consumer if it is in a call) and waits up to 10 s for the thread to end. */
     @Override
     public void close() {
         running = false;
+        closing.countDown();
         consumer.wakeup();
         try {
             thread.join(10_000);

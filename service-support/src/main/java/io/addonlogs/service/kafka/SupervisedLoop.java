@@ -112,7 +112,8 @@ public final class SupervisedLoop<C extends Consumer<?, ?>> implements AutoClose
 
         /** The topic's partitions, asking again until the topic exists; {@link WakeupException} once closing. */
         public List<TopicPartition> awaitPartitions(String topic) {
-            return ConsumerThread.awaitPartitions(consumer, topic, this::running);
+            return ConsumerThread.awaitPartitions(consumer, topic, loop.name, this::running,
+                    delay -> loop.waitWhile(delay, State.STARTING, State.RUNNING));
         }
     }
 
@@ -227,9 +228,14 @@ public final class SupervisedLoop<C extends Consumer<?, ?>> implements AutoClose
 
     /** Waits {@code delay} unless closed meanwhile; false if closed. */
     private boolean waitOut(Duration delay) {
+        return waitWhile(delay, State.RESTARTING);
+    }
+
+    /** Waits {@code delay} while the loop stays in one of {@code states}; false if it left them (closed). */
+    private boolean waitWhile(Duration delay, State... states) {
         long end = System.nanoTime() + delay.toNanos();
         synchronized (lock) {
-            while (status.state() == State.RESTARTING) {
+            while (List.of(states).contains(status.state())) {
                 long left = end - System.nanoTime();
                 if (left <= 0) {
                     return true;

@@ -6,7 +6,6 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
@@ -20,6 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.addonlogs.common.tokens.TokenRecordJson;
+import io.addonlogs.service.kafka.ClientConfig;
 import io.addonlogs.service.kafka.SupervisedLoop;
 
 /**
@@ -43,16 +43,27 @@ public final class TokenRegistryFollower implements AutoCloseable {
     private final Map<TopicPartition, Long> applied = new HashMap<>();
     private final SupervisedLoop<KafkaConsumer<String, byte[]>> loop;
 
-    private TokenRegistryFollower(String bootstrapServers, String topic, TokenRegistry registry) {
+    private TokenRegistryFollower(Map<String, String> kafka, String topic, TokenRegistry registry) {
         this.topic = topic;
         this.registry = registry;
-        this.loop = new SupervisedLoop<>("token-registry-follower", () -> newConsumer(bootstrapServers), this::run,
+        this.loop = new SupervisedLoop<>("token-registry-follower",
+                () -> new KafkaConsumer<String, byte[]>(consumerProperties(kafka)), this::run,
                 SupervisedLoop.Backoff.DEFAULT);
     }
 
-    private static KafkaConsumer<String, byte[]> newConsumer(String bootstrapServers) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    /**
+     * Starts following {@code topic}; {@code kafka}: the service's shared client settings (bootstrap servers,
+     * security), see {@code KafkaClientSettings}.
+     */
+    public static TokenRegistryFollower start(Map<String, String> kafka, String topic, TokenRegistry registry) {
+        TokenRegistryFollower follower = new TokenRegistryFollower(kafka, topic, registry);
+        follower.loop.start();
+        return follower;
+    }
+
+    /** The follower's consumer settings: the shared client settings plus its own. */
+    static Map<String, Object> consumerProperties(Map<String, String> kafka) {
+        Map<String, Object> props = new HashMap<>();
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "token-registry");
         // manual assignment, no group: nothing to commit
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -62,13 +73,7 @@ public final class TokenRegistryFollower implements AutoCloseable {
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        return new KafkaConsumer<>(props);
-    }
-
-    public static TokenRegistryFollower start(String bootstrapServers, String topic, TokenRegistry registry) {
-        TokenRegistryFollower follower = new TokenRegistryFollower(bootstrapServers, topic, registry);
-        follower.loop.start();
-        return follower;
+        return ClientConfig.of(kafka, props);
     }
 
     /** Completes once the record at {@code offset} of {@code partition} has been applied to the registry. */
