@@ -59,8 +59,42 @@ public final class HistoryReader implements AutoCloseable {
     public record Step<T>(T prepared, boolean done) {
     }
 
-    /** What each pool thread reads with, all its own: its logs consumers (in {@code scan}) and its index reader. */
-    private record Readers(KafkaConsumer<byte[], byte[]> logs, LogScan scan, IndexTopic index) {
+    /**
+     * What each pool thread reads with, all its own: a wide and a narrow logs consumer (both in {@code scan}, the
+     * wide one owned by the thread's {@link ConsumerThread}) and the index reader.
+     */
+    private record Readers(KafkaConsumer<byte[], byte[]> logs, KafkaConsumer<byte[], byte[]> narrow,
+                           KafkaConsumer<byte[], byte[]> indexConsumer, LogScan scan, IndexTopic index) {
+
+        static Readers create(Map<String, String> kafka, String topic, String indexTopic, int i,
+                              AtomicLong recordsRead) {
+            Map<String, Object> config = LogRecords.readerSettings("log-consumer-history-" + i);
+            // a position before the log start (lines past retention) reads from the start; cursors beyond the
+            // end are refused before any read
+            config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+            // one step holds at most this much: history memory is bounded by threads, not by viewers
+            // (small steps also bound what a viewer that stopped reading makes this instance read and encode)
+            config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, STEP_BYTES);
+            config.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, STEP_BYTES);
+            KafkaConsumer<byte[], byte[]> logs = new KafkaConsumer<>(ClientConfig.of(kafka, config));
+            // about one producer batch per fetch (a broker answers with at least one whole batch)
+            config.put(ConsumerConfig.CLIENT_ID_CONFIG, "log-consumer-history-narrow-" + i);
+            config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, NARROW_BYTES);
+            config.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, NARROW_BYTES);
+            KafkaConsumer<byte[], byte[]> narrow = new KafkaConsumer<>(ClientConfig.of(kafka, config));
+            Map<String, Object> indexConfig = LogRecords.readerSettings("log-consumer-history-index-" + i);
+            // a missing index topic means reading without it, never creating it with a broker's defaults
+            indexConfig.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+            KafkaConsumer<byte[], byte[]> index = new KafkaConsumer<>(ClientConfig.of(kafka, indexConfig));
+            return new Readers(logs, narrow, index, new LogScan(logs, narrow, topic, recordsRead),
+                    new IndexTopic(index, indexTopic));
+        }
+
+        /** Closes the consumers the thread does not close itself. */
+        void closeOthers() {
+            narrow.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+            indexConsumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+        }
     }
 
     private final String topic;
@@ -79,32 +113,12 @@ public final class HistoryReader implements AutoCloseable {
                 .description("Log records fetched by history reads, whatever their add-on (the index keeps this "
                         + "close to the lines replayed)").register(registry);
         for (int i = 0; i < threadCount; i++) {
-            Map<String, Object> config = LogRecords.readerSettings("log-consumer-history-" + i);
-            // a position before the log start (lines past retention) reads from the start; cursors beyond the
-            // end are refused before any read
-            config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-            // one step holds at most this much: history memory is bounded by threads, not by viewers
-            // (small steps also bound what a viewer that stopped reading makes this instance read and encode)
-            config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, STEP_BYTES);
-            config.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, STEP_BYTES);
-            KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(ClientConfig.of(kafka, config));
-            // about one producer batch per fetch (a broker answers with at least one whole batch)
-            config.put(ConsumerConfig.CLIENT_ID_CONFIG, "log-consumer-history-narrow-" + i);
-            config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, NARROW_BYTES);
-            config.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, NARROW_BYTES);
-            KafkaConsumer<byte[], byte[]> narrow = new KafkaConsumer<>(ClientConfig.of(kafka, config));
-            Map<String, Object> indexConfig = LogRecords.readerSettings("log-consumer-history-index-" + i);
-            // a missing index topic means reading without it, never creating it with a broker's defaults
-            indexConfig.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
-            KafkaConsumer<byte[], byte[]> indexConsumer = new KafkaConsumer<>(ClientConfig.of(kafka, indexConfig));
-            Readers readers = new Readers(consumer, new LogScan(consumer, narrow, topic, recordsRead),
-                    new IndexTopic(indexConsumer, indexTopic));
-            threads.add(ConsumerThread.start("history-reader-" + i, consumer, thread -> {
+            Readers readers = Readers.create(kafka, topic, indexTopic, i, recordsRead);
+            threads.add(ConsumerThread.start("history-reader-" + i, readers.logs(), thread -> {
                 try {
                     serve(thread, readers);
                 } finally {
-                    narrow.close(CloseOptions.timeout(Duration.ofSeconds(5)));
-                    indexConsumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+                    readers.closeOthers();
                 }
             }));
         }
