@@ -21,6 +21,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.addonlogs.common.kafka.LogHeaders;
 import io.addonlogs.consumer.kafka.LogRecords;
 import io.addonlogs.service.kafka.ClientConfig;
 import io.addonlogs.service.kafka.SupervisedLoop;
@@ -133,7 +134,7 @@ public final class HistoryIndexer implements AutoCloseable {
             for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
                 BlockBuilder builder = builders.get(record.partition());
                 if (builder != null) {
-                    Header addon = record.headers().lastHeader(LogRecords.ADDON_ID_HEADER);
+                    Header addon = record.headers().lastHeader(LogHeaders.ADDON_ID);
                     builder.add(record.offset(), record.timestamp(), addon == null ? null : addon.value());
                 }
             }

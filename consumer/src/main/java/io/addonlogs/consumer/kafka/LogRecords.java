@@ -9,6 +9,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
+import io.addonlogs.common.kafka.LogHeaders;
 import io.addonlogs.service.kafka.ClientConfig;
 
 /** Reading the logs topic: client settings and the add-on of a record. */
@@ -17,12 +18,9 @@ public final class LogRecords {
     private LogRecords() {
     }
 
-    /** The header naming a record's add-on, written by ingest from its token registry (providers cannot set it). */
-    public static final String ADDON_ID_HEADER = "addon-id";
-
-    /** The record's {@link #ADDON_ID_HEADER}, or null. */
+    /** The record's {@link LogHeaders#ADDON_ID}, or null. */
     public static String addonId(ConsumerRecord<byte[], byte[]> record) {
-        Header header = record.headers().lastHeader(ADDON_ID_HEADER);
+        Header header = record.headers().lastHeader(LogHeaders.ADDON_ID);
         return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 

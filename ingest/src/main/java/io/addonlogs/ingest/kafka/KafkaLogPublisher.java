@@ -18,6 +18,7 @@ import org.apache.kafka.common.header.internals.RecordHeader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.addonlogs.common.kafka.LogHeaders;
 import io.addonlogs.service.kafka.AccessDenied;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -38,7 +39,6 @@ public final class KafkaLogPublisher {
 
     /** Bytes a record costs beyond key and value (headers, batch overhead): a rough, safe-side constant. */
     private static final int RECORD_OVERHEAD = 64;
-    public static final String ADDON_ID_HEADER = "addon-id";
     private static final Logger LOG = LoggerFactory.getLogger(KafkaLogPublisher.class);
 
     private final Producer<byte[], byte[]> producer;
@@ -81,7 +81,7 @@ public final class KafkaLogPublisher {
         long size = token.length + addonId.length + value.length + RECORD_OVERHEAD;
         metrics.sent(inFlight.addAndGet(size));
         acks.sent();
-        List<Header> headers = List.of(new RecordHeader(ADDON_ID_HEADER, addonId));
+        List<Header> headers = List.of(new RecordHeader(LogHeaders.ADDON_ID, addonId));
         ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, null, receivedAt, token, value, headers);
         long start = System.nanoTime();
         Future<RecordMetadata> sent;
