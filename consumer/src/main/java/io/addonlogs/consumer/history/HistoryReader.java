@@ -54,16 +54,18 @@ public final class HistoryReader implements AutoCloseable {
     private static final int STEP_BYTES = 256 << 10;
     /** Bytes of a narrow fetch (the few records of a quiet add-on among busy neighbours). */
     private static final int NARROW_BYTES = 16 << 10;
+    /** Short ranges of one partition read side by side (a quiet add-on's lines: one fetch each). */
+    private static final int SCATTERED = 8;
 
     /** One bounded piece of a replay: the add-on's records read (as the caller prepared them), and whether that is the end. */
     public record Step<T>(T prepared, boolean done) {
     }
 
     /**
-     * What each pool thread reads with, all its own: a wide and a narrow logs consumer (both in {@code scan}, the
-     * wide one owned by the thread's {@link ConsumerThread}) and the index reader.
+     * What each pool thread reads with, all its own: a wide logs consumer (owned by the thread's
+     * {@link ConsumerThread}) and {@link #SCATTERED} narrow ones (all in {@code scan}), and the index reader.
      */
-    private record Readers(KafkaConsumer<byte[], byte[]> logs, KafkaConsumer<byte[], byte[]> narrow,
+    private record Readers(KafkaConsumer<byte[], byte[]> logs, List<KafkaConsumer<byte[], byte[]>> narrow,
                            KafkaConsumer<byte[], byte[]> indexConsumer, LogScan scan, IndexTopic index) {
 
         static Readers create(Map<String, String> kafka, String topic, String indexTopic, int i,
@@ -78,10 +80,13 @@ public final class HistoryReader implements AutoCloseable {
             config.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, STEP_BYTES);
             KafkaConsumer<byte[], byte[]> logs = new KafkaConsumer<>(ClientConfig.of(kafka, config));
             // about one producer batch per fetch (a broker answers with at least one whole batch)
-            config.put(ConsumerConfig.CLIENT_ID_CONFIG, "log-consumer-history-narrow-" + i);
             config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, NARROW_BYTES);
             config.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, NARROW_BYTES);
-            KafkaConsumer<byte[], byte[]> narrow = new KafkaConsumer<>(ClientConfig.of(kafka, config));
+            List<KafkaConsumer<byte[], byte[]>> narrow = new ArrayList<>();
+            for (int k = 0; k < SCATTERED; k++) {
+                config.put(ConsumerConfig.CLIENT_ID_CONFIG, "log-consumer-history-narrow-" + i + "-" + k);
+                narrow.add(new KafkaConsumer<>(ClientConfig.of(kafka, config)));
+            }
             Map<String, Object> indexConfig = LogRecords.readerSettings("log-consumer-history-index-" + i);
             // a missing index topic means reading without it, never creating it with a broker's defaults
             indexConfig.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
@@ -92,7 +97,7 @@ public final class HistoryReader implements AutoCloseable {
 
         /** Closes the consumers the thread does not close itself. */
         void closeOthers() {
-            narrow.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+            narrow.forEach(c -> c.close(CloseOptions.timeout(Duration.ofSeconds(5))));
             indexConsumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
         }
     }
@@ -195,19 +200,17 @@ public final class HistoryReader implements AutoCloseable {
     }
 
     private List<ConsumerRecord<byte[], byte[]>> step(Readers readers, Replay replay) {
-        long deadline = System.nanoTime() + STEP_NANOS;
+        Gathered gathered = new Gathered(replay.addonId, System.nanoTime() + STEP_NANOS);
         if (!replay.planned) {
             plan(readers, replay);
         }
-        List<ConsumerRecord<byte[], byte[]>> found = new ArrayList<>();
-        long foundBytes = 0;
         KafkaConsumer<byte[], byte[]> consumer = null;
         Map<TopicPartition, Long> positions = new HashMap<>(); // where the consumer is, once known
-        while (!replay.done() && foundBytes < STEP_BYTES && System.nanoTime() - deadline < 0) {
+        while (!replay.done() && gathered.wantsMore()) {
             Map<TopicPartition, RangePlan> reading = new HashMap<>();
             long longest = 0;
             for (RangePlan plan : replay.plans.values()) {
-                while (plan.needsIndex() && System.nanoTime() - deadline < 0) {
+                while (plan.needsIndex() && gathered.inTime()) {
                     readIndex(readers.index(), plan);
                 }
                 if (plan.readFrom() >= 0) {
@@ -216,6 +219,19 @@ public final class HistoryReader implements AutoCloseable {
                 }
             }
             if (reading.isEmpty()) {
+                continue;
+            }
+            List<long[]> scattered = reading.size() == 1 ? reading.values().iterator().next()
+                    .shortRangesAhead(readers.scan().parallelism(), LogScan.NARROW_RANGE) : List.of();
+            if (scattered.size() > 1) { // a quiet add-on's lines: their fetches side by side
+                if (consumer != null) {
+                    consumer.assign(List.of());
+                    consumer = null;
+                    positions.clear();
+                }
+                RangePlan plan = reading.values().iterator().next();
+                readers.scan().readRanges(plan.partition(), scattered).forEach(record -> gathered.offer(record, plan));
+                plan.advance(scattered.get(scattered.size() - 1)[1]);
                 continue;
             }
             KafkaConsumer<byte[], byte[]> chosen = readers.scan().consumerFor(longest);
@@ -239,14 +255,7 @@ public final class HistoryReader implements AutoCloseable {
             }
             for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(50))) {
                 recordsRead.incrementAndGet();
-                RangePlan plan = reading.get(new TopicPartition(record.topic(), record.partition()));
-                if (plan != null && plan.wants(record.offset()) && replay.addonId.equals(LogRecords.addonId(record))) {
-                    if (found.isEmpty()) {
-                        deadline = Math.min(deadline, System.nanoTime() + GATHER_NANOS);
-                    }
-                    found.add(record);
-                    foundBytes += Math.max(0, record.serializedValueSize());
-                }
+                gathered.offer(record, reading.get(new TopicPartition(record.topic(), record.partition())));
             }
             for (Map.Entry<TopicPartition, RangePlan> entry : reading.entrySet()) {
                 long position = consumer.position(entry.getKey());
@@ -257,7 +266,41 @@ public final class HistoryReader implements AutoCloseable {
         if (consumer != null) {
             consumer.assign(List.of());
         }
-        return found;
+        return gathered.records;
+    }
+
+    /**
+     * What a step found so far: the add-on's records its plans want, within {@link #STEP_BYTES}, gathering for
+     * {@link #GATHER_NANOS} more once it found some, until its deadline.
+     */
+    private static final class Gathered {
+        final List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        private final String addonId;
+        private long bytes;
+        private long deadline;
+
+        Gathered(String addonId, long deadline) {
+            this.addonId = addonId;
+            this.deadline = deadline;
+        }
+
+        boolean inTime() {
+            return System.nanoTime() - deadline < 0;
+        }
+
+        boolean wantsMore() {
+            return bytes < STEP_BYTES && inTime();
+        }
+
+        void offer(ConsumerRecord<byte[], byte[]> record, RangePlan plan) {
+            if (plan != null && plan.wants(record.offset()) && addonId.equals(LogRecords.addonId(record))) {
+                if (records.isEmpty()) {
+                    deadline = Math.min(deadline, System.nanoTime() + GATHER_NANOS);
+                }
+                records.add(record);
+                bytes += Math.max(0, record.serializedValueSize());
+            }
+        }
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.addonlogs.consumer.history;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -23,22 +24,84 @@ final class LogScan {
 
     private final KafkaConsumer<byte[], byte[]> wide;
     private final KafkaConsumer<byte[], byte[]> narrow;
+    /** Narrow consumers (the first is {@link #narrow}) reading scattered ranges of one partition side by side. */
+    private final List<KafkaConsumer<byte[], byte[]>> scattered;
     private final String topic;
     private final AtomicLong recordsRead;
     private long bytesRead;
 
-    /** {@code recordsRead}: counts every record fetched, whatever its add-on. */
-    LogScan(KafkaConsumer<byte[], byte[]> wide, KafkaConsumer<byte[], byte[]> narrow, String topic,
+    /**
+     * {@code scattered}: narrow consumers, the first used for short ranges one at a time; {@code recordsRead}: counts
+     * every record fetched, whatever its add-on.
+     */
+    LogScan(KafkaConsumer<byte[], byte[]> wide, List<KafkaConsumer<byte[], byte[]>> scattered, String topic,
             AtomicLong recordsRead) {
         this.wide = wide;
-        this.narrow = narrow;
+        this.narrow = scattered.get(0);
+        this.scattered = scattered;
         this.topic = topic;
         this.recordsRead = recordsRead;
     }
 
     /** A scan through the same consumers, with its own byte count. */
     LogScan fresh() {
-        return new LogScan(wide, narrow, topic, recordsRead);
+        return new LogScan(wide, scattered, topic, recordsRead);
+    }
+
+    /** How many short ranges {@link #readRanges} reads at once. */
+    int parallelism() {
+        return scattered.size();
+    }
+
+    /**
+     * The records of short {@code ranges} of the partition (at most {@link #parallelism()}, in offset order), each
+     * read by its own narrow consumer at the same time: a quiet add-on's lines are one fetch each, and fetches one
+     * after the other would cost a round trip per line.
+     */
+    List<ConsumerRecord<byte[], byte[]>> readRanges(int partition, List<long[]> ranges) {
+        TopicPartition tp = new TopicPartition(topic, partition);
+        List<List<ConsumerRecord<byte[], byte[]>>> read = new ArrayList<>();
+        for (int i = 0; i < ranges.size(); i++) {
+            KafkaConsumer<byte[], byte[]> consumer = scattered.get(i);
+            consumer.assign(List.of(tp));
+            consumer.seek(tp, ranges.get(i)[0]);
+            read.add(new ArrayList<>());
+        }
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        try {
+            boolean[] done = new boolean[ranges.size()];
+            for (int left = ranges.size(), round = 0; left > 0; round++) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw new IllegalStateException("partition " + partition + " did not answer within " + TIMEOUT);
+                }
+                for (int i = 0; i < ranges.size(); i++) {
+                    if (done[i]) {
+                        continue;
+                    }
+                    // the first round sends every fetch without waiting; then each waits a little for its answer
+                    KafkaConsumer<byte[], byte[]> consumer = scattered.get(i);
+                    for (ConsumerRecord<byte[], byte[]> record : consumer.poll(round == 0 ? Duration.ZERO
+                            : Duration.ofMillis(1))) {
+                        recordsRead.incrementAndGet();
+                        if (record.offset() < ranges.get(i)[1]) {
+                            bytesRead += Math.max(0, record.serializedValueSize());
+                            read.get(i).add(record);
+                        }
+                    }
+                    if (consumer.position(tp, TIMEOUT) >= ranges.get(i)[1]) {
+                        done[i] = true;
+                        left--;
+                    }
+                }
+            }
+        } finally {
+            for (int i = 0; i < ranges.size(); i++) {
+                scattered.get(i).assign(List.of());
+            }
+        }
+        List<ConsumerRecord<byte[], byte[]>> all = new ArrayList<>();
+        read.forEach(all::addAll);
+        return all;
     }
 
     /** The consumer to read {@code length} offsets with. */

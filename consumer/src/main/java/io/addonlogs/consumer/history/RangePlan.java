@@ -1,6 +1,8 @@
 package io.addonlogs.consumer.history;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * What to read of one partition's {@code [from, to)} for one add-on, planned from the index as its blocks come in:
@@ -110,6 +112,22 @@ final class RangePlan {
     long readFrom() {
         long[] range = ranges.peekFirst();
         return range == null ? -1 : Math.max(range[0], position);
+    }
+
+    /**
+     * The next ranges to read, from the one being read, as long as each spans at most {@code maxLength} offsets: at
+     * most {@code max} of them (a quiet add-on's scattered lines, read in parallel).
+     */
+    List<long[]> shortRangesAhead(int max, long maxLength) {
+        List<long[]> ahead = new ArrayList<>();
+        for (long[] range : ranges) {
+            long start = Math.max(range[0], position);
+            if (ahead.size() == max || range[1] - start > maxLength) {
+                break;
+            }
+            ahead.add(new long[] {start, range[1]});
+        }
+        return ahead;
     }
 
     /** How many offsets remain in the range being read, or -1 when no range is planned yet. */

@@ -67,11 +67,15 @@ class RangePlanTest {
     void everyRecordIsFoundWhateverTheIndexHolds() {
         Random random = new Random(42);
         long[] addons = {A, B, IndexBlock.hash("addon-c")};
+        int scatteredReads = 0;
         for (int round = 0; round < 2000; round++) {
-            int size = 1 + random.nextInt(400);
+            // every other round a long log where A is rare: its ranges are short and far apart
+            boolean sparse = round % 2 == 1;
+            int size = 1 + random.nextInt(sparse ? 4000 : 400);
             long[] log = new long[size];
             for (int i = 0; i < size; i++) {
-                log[i] = addons[random.nextInt(random.nextBoolean() ? 3 : 2)];
+                log[i] = sparse ? (random.nextInt(300) == 0 ? A : addons[1 + random.nextInt(2)])
+                        : addons[random.nextInt(random.nextBoolean() ? 3 : 2)];
             }
             List<IndexBlock> index = new ArrayList<>();
             writeIndex(log, random, index);
@@ -91,13 +95,27 @@ class RangePlanTest {
             int reads = 0;
             while (!plan.done()) {
                 if (plan.needsIndex()) {
-                    int page = 1 + random.nextInt(4);
+                    int page = 1 + random.nextInt(sparse ? 50 : 4);
                     for (int i = 0; i < page && next < index.size(); i++) {
                         plan.add(index.get(next++));
                     }
                     if (next == index.size()) {
                         plan.indexEnded();
                     }
+                    continue;
+                }
+                List<long[]> scattered = plan.shortRangesAhead(4, 64);
+                if (scattered.size() > 1 && random.nextBoolean()) { // read side by side, as the history reader does
+                    for (long[] range : scattered) {
+                        for (long offset = range[0]; offset < range[1]; offset++) {
+                            if (plan.wants(offset) && log[(int) offset] == A) {
+                                found.add((int) offset);
+                            }
+                        }
+                    }
+                    plan.advance(scattered.get(scattered.size() - 1)[1]);
+                    assertTrue(++reads < 10_000, "the plan ends");
+                    scatteredReads++;
                     continue;
                 }
                 long start = plan.readFrom();
@@ -118,13 +136,14 @@ class RangePlanTest {
             }
             assertEquals(expected, found, "round " + round);
         }
+        assertTrue(scatteredReads > 20, "short ranges were read side by side " + scatteredReads + " times");
     }
 
     /** Contiguous blocks over the whole log, cut at random, as one indexer writes them. */
     private static void writeIndex(long[] log, Random random, List<IndexBlock> out) {
         int start = 0;
         while (start < log.length) {
-            int end = Math.min(log.length, start + 1 + random.nextInt(40));
+            int end = Math.min(log.length, start + 1 + random.nextInt(log.length > 400 ? 100 : 40));
             BlockBuilder builder = new BlockBuilder(0, start, -1);
             for (int offset = start; offset < end; offset++) {
                 if (random.nextInt(20) != 0) { // some offsets hold no record (control records)
