@@ -1,5 +1,6 @@
 package io.addonlogs.consumer.history;
 
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
@@ -17,6 +18,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,6 +77,9 @@ public final class HistoryIndexer implements AutoCloseable {
         // the index only locates records: readers read (and check) the records themselves; skipping the CRC of
         // every batch here keeps the index's cost per line low
         config.put(ConsumerConfig.CHECK_CRCS_CONFIG, false);
+        // nor keys and values: a block needs a record's offset, timestamp and addon-id header only
+        config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, Skipped.class);
+        config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, Skipped.class);
         // partitions added to the logs topic are indexed within this long (read without the index until then)
         config.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 10_000);
         Map<String, Object> groupConfig = ClientConfig.of(kafka, config);
@@ -188,6 +194,19 @@ public final class HistoryIndexer implements AutoCloseable {
                         block.start(), block.end(), error.toString());
             }
         });
+    }
+
+    /** Reads nothing: the indexer never looks at keys or values, so they are not copied out of the fetched batches. */
+    public static final class Skipped implements Deserializer<byte[]> {
+        @Override
+        public byte[] deserialize(String topic, byte[] data) {
+            return null;
+        }
+
+        @Override
+        public byte[] deserialize(String topic, Headers headers, ByteBuffer data) {
+            return null;
+        }
     }
 
     /** Takes partitions on where the index ends; seals what it was building before giving them up. */
