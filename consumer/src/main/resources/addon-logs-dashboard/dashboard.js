@@ -456,7 +456,11 @@ ui.query.addEventListener('input', (e) => {
 });
 ui.query.addEventListener('change', (e) => {
   showStartFields();
-  if (e.target.tagName === 'SELECT') apply();
+  if (e.target === ui.start && ui.start.value === 'range' && !ui.since.value) {
+    ui.since.focus();  // a range starts somewhere: wait for it
+  } else if (e.target.tagName === 'SELECT') {
+    apply();
+  }
 });
 ui.pause.addEventListener('click', togglePause);
 ui.retry.addEventListener('click', () => { if (retryNow) retryNow(); });

@@ -223,6 +223,22 @@ class DashboardBrowserTest {
         page.await(() -> page.url().contains("start=15m"), "the preset in the address bar");
         page.awaitMessages(concat(messages("before", 1, 2), concat(messages("inside", 1, 3), messages("after", 1, 2))));
         page.awaitState("live");
+
+        // choosing "a time range" waits for its start; entering one applies it
+        new Select(page.find("#start")).selectByValue("range");
+        assertEquals("since", page.js("return document.activeElement.id"));
+        assertFalse(page.url().contains("start=range"), "nothing applied before the range has a start");
+        page.js("const f = document.getElementById('since'); f.value = arguments[0];"
+                + " f.dispatchEvent(new Event('input', {bubbles: true}))", localPickerValue(until));
+        page.awaitMessages(messages("after", 1, 2));
+        page.await(() -> page.url().contains("start=range&since="), "the range in the address bar");
+    }
+
+    /** The value of a datetime-local picker for this instant in the browser's zone. */
+    private String localPickerValue(Instant instant) {
+        return (String) page.js("const d = new Date(arguments[0]);"
+                + " return new Date(d.getTime() - d.getTimezoneOffset() * 60e3).toISOString().slice(0, 23)",
+                instant.toString());
     }
 
     @Test
