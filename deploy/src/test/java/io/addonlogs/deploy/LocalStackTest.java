@@ -41,7 +41,7 @@ class LocalStackTest {
             HttpResponse<String> page = HTTP.send(HttpRequest.newBuilder(URI.create(dashboard)).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(200, page.statusCode());
-            assertTrue(page.body().contains("<script src=\"dashboard.js\">"), page.body());
+            assertTrue(page.body().contains("<script type=\"module\" src=\"dashboard.js\">"), page.body());
             assertTrue(dashboard.endsWith("#token=" + tail.options("-H").get(0).substring("Authorization: Bearer ".length())),
                     "the dashboard link carries the printed viewer token: " + dashboard);
 

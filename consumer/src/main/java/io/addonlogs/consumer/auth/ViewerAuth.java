@@ -11,8 +11,8 @@ import io.vertx.ext.web.RoutingContext;
 /**
  * Who is calling: a viewer JWT signed with {@code VIEWER_JWT_SECRET} is checked here; any other credentials go to
  * the platform's sign-in ({@code VIEWER_AUTH_URL}) when one is configured. A JWT signed with our key decides alone
- * (an expired one is 401, never sent on). Missing or refused credentials are 401; a sign-in that cannot answer is
- * 503 with {@code Retry-After} (fail closed).
+ * (an expired one is 401, never sent on). Missing or refused credentials are 401, and so is a token in the URL
+ * query, whatever the header says; a sign-in that cannot answer is 503 with {@code Retry-After} (fail closed).
  */
 public final class ViewerAuth {
 
@@ -48,7 +48,12 @@ public final class ViewerAuth {
 
     /** Authenticates the caller, then runs {@code then} with the viewer; or answers 401 / 503 itself. */
     public void withViewer(RoutingContext ctx, Consumer<Viewer> then) {
-        authenticate(ViewerCredentials.of(ctx.request())).onComplete(done -> {
+        String inQuery = ViewerCredentials.tokenInQuery(ctx.request());
+        Future<Result> verdict = inQuery != null
+                ? Future.succeededFuture(new Denied("tokens are not accepted in the URL query (" + inQuery
+                        + "): proxies and logs keep it; send Authorization: Bearer"))
+                : authenticate(ViewerCredentials.of(ctx.request()));
+        verdict.onComplete(done -> {
             Result result = done.succeeded() ? done.result() : new Unavailable("sign-in failed");
             if (ctx.response().closed() || ctx.response().ended()) {
                 return;
@@ -68,7 +73,7 @@ public final class ViewerAuth {
     Future<Result> authenticate(ViewerCredentials credentials) {
         if (credentials == null || credentials.token().isEmpty()) {
             return Future.succeededFuture(new Denied(
-                    "missing viewer credentials (Authorization: Bearer or OAuth, or access_token)"));
+                    "missing viewer credentials (Authorization: Bearer or OAuth)"));
         }
         String notOurs = "viewer tokens are not accepted here";
         if (jwts != null) {

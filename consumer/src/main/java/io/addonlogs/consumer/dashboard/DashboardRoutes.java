@@ -13,12 +13,29 @@ public final class DashboardRoutes {
 
     public static final String PATH = "/dashboard/";
     private static final String WEB_ROOT = "addon-logs-dashboard";
-    /** Same-origin scripts, styles and fetches only: the page needs nothing else. */
-    private static final String CONTENT_SECURITY_POLICY =
-            "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; "
-                    + "base-uri 'none'; form-action 'self'";
+    /**
+     * Same-origin scripts, styles and fetches only, none inline (the page keeps them in files), and no framing: a
+     * page that shows logs must not be overlaid by another site (clickjacking).
+     */
+    static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; "
+            + "connect-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; "
+            + "frame-ancestors 'none'";
+    /** What every other answer (SSE, JSON) carries: it is never meant to be framed either. */
+    private static final String NO_FRAMING_POLICY = "frame-ancestors 'none'";
 
     private DashboardRoutes() {
+    }
+
+    /**
+     * No answer of this router may be framed by another page ({@code X-Frame-Options} for browsers that predate
+     * {@code frame-ancestors}); mounted first, so that it covers every route.
+     */
+    public static void denyFraming(Router router) {
+        router.route().handler(ctx -> {
+            ctx.response().putHeader("Content-Security-Policy", NO_FRAMING_POLICY)
+                    .putHeader("X-Frame-Options", "DENY");
+            ctx.next();
+        });
     }
 
     public static void mount(Router router) {
@@ -30,6 +47,7 @@ public final class DashboardRoutes {
                         return;
                     }
                     ctx.response().putHeader("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+                            .putHeader("X-Frame-Options", "DENY")
                             .putHeader("X-Content-Type-Options", "nosniff")
                             .putHeader("Referrer-Policy", "no-referrer")
                             // small files; an upgraded consumer must never meet a stale page

@@ -80,6 +80,7 @@ public final class TailHttpVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         Router router = Router.router(vertx);
+        DashboardRoutes.denyFraming(router);
         router.get(PATH).handler(this::tail);
         vertx.setPeriodic(PARTITION_CHECK_MS, id -> followPartitionCount());
         new SummaryRoute(tokens, auth).mount(router);
