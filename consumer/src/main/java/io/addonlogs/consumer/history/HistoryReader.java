@@ -18,6 +18,7 @@ import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
@@ -93,6 +94,27 @@ public final class HistoryReader implements AutoCloseable {
             KafkaConsumer<byte[], byte[]> index = new KafkaConsumer<>(ClientConfig.of(kafka, indexConfig));
             return new Readers(logs, narrow, index, new LogScan(logs, narrow, topic, recordsRead),
                     new IndexTopic(index, indexTopic));
+        }
+
+        /**
+         * Connects every consumer (metadata, then a broker): a first viewer's history otherwise waits for up to ten
+         * connections of a fresh pool. Failures are left for the first read to meet.
+         */
+        void connect(String topic) {
+            List<KafkaConsumer<byte[], byte[]>> all = new ArrayList<>(narrow);
+            all.add(logs);
+            for (KafkaConsumer<byte[], byte[]> consumer : all) {
+                try {
+                    consumer.partitionsFor(topic, Duration.ofSeconds(5));
+                } catch (KafkaException e) {
+                    return;
+                }
+            }
+            try {
+                index.partitions();
+            } catch (KafkaException e) {
+                // read without the index until it answers
+            }
         }
 
         /** Closes the consumers the thread does not close itself. */
@@ -353,6 +375,7 @@ public final class HistoryReader implements AutoCloseable {
 
     private void serve(ConsumerThread thread, Readers readers) {
         try {
+            readers.connect(topic);
             while (thread.running()) {
                 Consumer<Readers> request = requests.take(200, TimeUnit.MILLISECONDS);
                 if (request != null) {
