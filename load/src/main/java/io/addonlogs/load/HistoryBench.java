@@ -1,0 +1,279 @@
+package io.addonlogs.load;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.LogDirDescription;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import io.addonlogs.common.kafka.LogHeaders;
+import io.addonlogs.common.kafka.LogPartitions;
+import io.addonlogs.common.tokens.TokenRecord;
+import io.addonlogs.common.tokens.TokenRecordJson;
+import io.addonlogs.consumer.TailConfig;
+import io.addonlogs.consumer.TailService;
+import io.addonlogs.deploy.ViewerTokens;
+import io.addonlogs.kafka.embedded.EmbeddedKafkaBroker;
+import io.addonlogs.service.runtime.ServiceRuntime;
+
+/**
+ * The history benchmark, in one command:
+ * {@code java -cp load/target/log-load.jar io.addonlogs.load.HistoryBench [gigabytes] [quietLines] [busyLimit]}.
+ * Starts a Kafka broker and a consumer in this JVM; writes {@code gigabytes} of a busy add-on's lines (200 varied
+ * bytes, as the ingest stores them: keyed by token, {@code addon-id} header) with {@code quietLines} lines of a quiet
+ * add-on spread among them on the same partition; waits for the index to cover them, reporting the indexer's CPU per
+ * line and the index's size against the log's. Then, with the index and with a consumer reading without it: the
+ * quiet add-on's whole history ({@code since} before both, {@code until} now), its last 200 lines ({@code tail=200}),
+ * and the busy add-on's first {@code busyLimit} lines; time to the first line and to the end, lines/s and the
+ * MB/s of the stored lines they are.
+ */
+public final class HistoryBench {
+
+    private static final String SECRET = "history-bench-secret-0123456789abcdef";
+    private static final String OWNER = "orga_bench";
+    private static final int PARTITIONS = 3;
+    private static final String[] WORDS = ("connection received authorized checkpoint starting complete duration "
+            + "statement select insert update delete from where table index vacuum autovacuum analyze client "
+            + "backend process terminated database system ready accept connections replication slot wal").split(" ");
+
+    private HistoryBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        double gigabytes = args.length > 0 ? Double.parseDouble(args[0]) : 10;
+        int quietLines = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
+        int busyLimit = args.length > 2 ? Integer.parseInt(args[2]) : 2_000_000;
+        try (EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.startTemporary()) {
+            kafka.createTopic("logs", PARTITIONS);
+            kafka.createTopic("logs-index", PARTITIONS);
+            kafka.createTopic("log-tokens", 1, (short) 1, Map.of("cleanup.policy", "compact"));
+            String busy = "lt_bench_busy_0000000000000000000000";
+            String quiet = neighbourOf(busy);
+            int partition = LogPartitions.of(busy.getBytes(StandardCharsets.UTF_8), PARTITIONS);
+            register(kafka, busy, "addon_busy");
+            register(kafka, quiet, "addon_quiet");
+
+            ServiceRuntime runtime = ServiceRuntime.create();
+            TailService consumer = start(runtime, kafka, Map.of());
+            ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+            long indexerCpuBefore = indexerCpuNanos(threads);
+            Instant before = Instant.now().minusSeconds(1);
+            long[] written = produce(kafka, busy, quiet, (long) (gigabytes * (1L << 30)), quietLines);
+            long end = endOffset(kafka, partition);
+            long waitStart = System.nanoTime();
+            while (consumer.indexer().indexedUpTo(partition) < end) {
+                Thread.sleep(200);
+            }
+            long indexerCpu = indexerCpuNanos(threads) - indexerCpuBefore;
+            System.out.printf("wrote %,d busy lines (%.2f GB of text) and %,d quiet lines to partition %d; the index "
+                            + "caught up %.1f s after the last write%n", written[0], written[1] / 1e9, quietLines,
+                    partition, (System.nanoTime() - waitStart) / 1e9);
+            Map<String, Long> sizes = topicSizes(kafka);
+            System.out.printf("indexer CPU: %.1f s for %,d lines = %.3f us per line; index %,d bytes = %.4f %% of the "
+                            + "log's %,d bytes on disk%n", indexerCpu / 1e9, end, indexerCpu / 1e3 / end,
+                    sizes.get("logs-index"), 100.0 * sizes.get("logs-index") / sizes.get("logs"), sizes.get("logs"));
+
+            TailService unindexed = start(ServiceRuntime.create(), kafka, Map.of("LOGS_INDEX_TOPIC", "no-index"));
+            String since = URLEncoder.encode(before.toString(), StandardCharsets.UTF_8);
+            String until = URLEncoder.encode(Instant.now().toString(), StandardCharsets.UTF_8);
+            System.out.println();
+            double lineBytes = (double) written[1] / written[0];
+            System.out.println("| query | index | lines | first line | all lines | lines/s | MB/s of stored lines |");
+            System.out.println("|---|---|---|---|---|---|---|");
+            for (TailService reader : List.of(consumer, unindexed)) {
+                String label = reader == consumer ? "yes" : "no (scan)";
+                query(reader, "addon_quiet", "since=" + since + "&until=" + until, "quiet: since before all, until now",
+                        label, lineBytes);
+                query(reader, "addon_quiet", "tail=200&until=" + until, "quiet: tail=200", label, lineBytes);
+                query(reader, "addon_busy", "since=" + since + "&limit=" + busyLimit, "busy: first " + busyLimit
+                        + " lines", label, lineBytes);
+            }
+            unindexed.stop().await();
+            consumer.stop().await();
+            runtime.vertx().close().await();
+        }
+        System.exit(0);
+    }
+
+    private static TailService start(ServiceRuntime runtime, EmbeddedKafkaBroker kafka, Map<String, String> extra) {
+        Map<String, String> env = new HashMap<>(Map.of("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
+                "LOGS_TOPIC", "logs", "TOKENS_TOPIC", "log-tokens", "CONSUMER_HOST", "127.0.0.1",
+                "CONSUMER_PORT", "0", "CONSUMER_MANAGEMENT_PORT", "0", "VIEWER_JWT_SECRET", SECRET));
+        env.putAll(extra);
+        TailService service = TailService.start(runtime.vertx(), runtime.registry(), TailConfig.from(env)).await();
+        while (!service.ready()) {
+            sleep(50);
+        }
+        return service;
+    }
+
+    /** A token whose lines go to the same partition as {@code token}'s. */
+    private static String neighbourOf(String token) {
+        int partition = LogPartitions.of(token.getBytes(StandardCharsets.UTF_8), PARTITIONS);
+        for (int i = 0; ; i++) {
+            String candidate = String.format("lt_bench_quiet_%021d", i);
+            if (LogPartitions.of(candidate.getBytes(StandardCharsets.UTF_8), PARTITIONS) == partition) {
+                return candidate;
+            }
+        }
+    }
+
+    private static void register(EmbeddedKafkaBroker kafka, String token, String addonId) throws Exception {
+        try (KafkaProducer<byte[], byte[]> producer = producer(kafka)) {
+            producer.send(new ProducerRecord<>("log-tokens", token.getBytes(StandardCharsets.UTF_8),
+                    TokenRecordJson.toBytes(new TokenRecord(addonId, OWNER, Instant.now())))).get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static KafkaProducer<byte[], byte[]> producer(EmbeddedKafkaBroker kafka) {
+        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4", ProducerConfig.LINGER_MS_CONFIG, 20,
+                ProducerConfig.BATCH_SIZE_CONFIG, 256 << 10, ProducerConfig.ACKS_CONFIG, "1"),
+                new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /** Writes the lines as the ingest stores them; returns busy lines written and their text bytes. */
+    private static long[] produce(EmbeddedKafkaBroker kafka, String busy, String quiet, long bytes, int quietLines)
+            throws Exception {
+        Random random = new Random(1);
+        long busyLines = 0;
+        long busyBytes = 0;
+        int quietWritten = 0;
+        long quietEvery = Math.max(1, bytes / Math.max(1, quietLines));
+        long nextQuiet = quietEvery / 2;
+        long start = System.nanoTime();
+        try (KafkaProducer<byte[], byte[]> producer = producer(kafka)) {
+            byte[] busyKey = busy.getBytes(StandardCharsets.UTF_8);
+            byte[] busyAddon = "addon_busy".getBytes(StandardCharsets.UTF_8);
+            while (busyBytes < bytes) {
+                byte[] value = line(random, busy, busyLines).getBytes(StandardCharsets.UTF_8);
+                ProducerRecord<byte[], byte[]> record = new ProducerRecord<>("logs", busyKey, value);
+                record.headers().add(LogHeaders.ADDON_ID, busyAddon);
+                producer.send(record);
+                busyLines++;
+                busyBytes += value.length;
+                if (busyBytes >= nextQuiet && quietWritten < quietLines) {
+                    ProducerRecord<byte[], byte[]> q = new ProducerRecord<>("logs", quiet.getBytes(StandardCharsets.UTF_8),
+                            line(random, quiet, quietWritten++).getBytes(StandardCharsets.UTF_8));
+                    q.headers().add(LogHeaders.ADDON_ID, "addon_quiet".getBytes(StandardCharsets.UTF_8));
+                    producer.send(q);
+                    nextQuiet += quietEvery;
+                }
+                if (busyLines % 5_000_000 == 0) {
+                    System.out.printf("  %,d lines, %.2f GB, %.0f MB/s%n", busyLines, busyBytes / 1e9,
+                            busyBytes / 1e6 / ((System.nanoTime() - start) / 1e9));
+                }
+            }
+            producer.flush();
+        }
+        return new long[] {busyLines, busyBytes};
+    }
+
+    /** A syslog line of about 200 bytes with varied words, as a provider sends them. */
+    private static String line(Random random, String token, long n) {
+        StringBuilder message = new StringBuilder("n=").append(n);
+        while (message.length() < 120) {
+            message.append(' ').append(WORDS[random.nextInt(WORDS.length)]).append(random.nextInt(10_000));
+        }
+        return "<190>1 2026-11-25T10:11:12.345678Z pg-bench-host " + token + " postgres.7 - - " + message;
+    }
+
+    private static long endOffset(EmbeddedKafkaBroker kafka, int partition) {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers",
+                kafka.bootstrapServers()), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            TopicPartition tp = new TopicPartition("logs", partition);
+            return consumer.endOffsets(Set.of(tp)).get(tp);
+        }
+    }
+
+    private static Map<String, Long> topicSizes(EmbeddedKafkaBroker kafka) throws Exception {
+        Map<String, Long> sizes = new HashMap<>(Map.of("logs", 0L, "logs-index", 0L));
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            List<Integer> brokers = admin.describeCluster().nodes().get().stream().map(n -> n.id()).toList();
+            for (Map<String, LogDirDescription> dirs : admin.describeLogDirs(brokers).allDescriptions().get().values()) {
+                dirs.values().forEach(dir -> dir.replicaInfos().forEach((tp, info) ->
+                        sizes.computeIfPresent(tp.topic(), (topic, size) -> size + info.size())));
+            }
+        }
+        return sizes;
+    }
+
+    /** CPU time of the indexer's threads: its polling thread, its producer's and its group heartbeat. */
+    private static long indexerCpuNanos(ThreadMXBean threads) {
+        long total = 0;
+        for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info != null && (info.getThreadName().contains("history-indexer")
+                    || info.getThreadName().contains("log-indexer") || info.getThreadName().endsWith("| logs-index"))) {
+                total += Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
+            }
+        }
+        return total;
+    }
+
+    /** Runs one tail to its end and prints a row of the table. */
+    private static void query(TailService consumer, String addon, String query, String name, String index,
+                              double lineBytes) throws Exception {
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + consumer.port()
+                        + "/v4/logs/organisations/" + OWNER + "/resources/" + addon + "/logs?" + query))
+                .header("Authorization", "Bearer " + ViewerTokens.mint(SECRET, OWNER, Duration.ofHours(1))).build();
+        long start = System.nanoTime();
+        HttpResponse<java.io.InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        long first = -1;
+        long lines = 0;
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+            String event = null;
+            for (String l = in.readLine(); l != null; l = in.readLine()) {
+                if (l.startsWith("event: ")) {
+                    event = l.substring(7);
+                } else if (l.startsWith("data: ") && "RESOURCE_LOG".equals(event)) {
+                    if (first < 0) {
+                        first = System.nanoTime();
+                    }
+                    lines++;
+                } else if (l.startsWith("data: ") && "END_OF_STREAM".equals(event)) {
+                    break;
+                }
+            }
+        }
+        long all = System.nanoTime() - start;
+        double seconds = all / 1e9;
+        System.out.printf("| %s | %s | %,d | %s | %.2f s | %,.0f | %.1f |%n", name, index, lines,
+                first < 0 ? "-" : String.format("%.0f ms", (first - start) / 1e6), seconds, lines / seconds,
+                lines * lineBytes / 1e6 / seconds);
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
