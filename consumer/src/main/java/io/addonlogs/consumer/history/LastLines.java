@@ -2,10 +2,12 @@ package io.addonlogs.consumer.history;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -87,21 +89,26 @@ final class LastLines {
                  size = Math.min(size * 2, MAX_INDEX_WINDOW)) {
                 long windowStart = Math.max(indexBegin, indexEnd - size);
                 List<IndexBlock> blocks = index.window(q, windowStart, indexEnd);
+                List<long[]> pending = new ArrayList<>(); // ranges to read, newest first
                 for (int i = blocks.size() - 1; i >= 0 && found.size() < n; i--) {
                     IndexBlock block = blocks.get(i);
                     if (block.partition() != partition || block.start() >= low) {
                         continue;
                     }
                     if (block.end() < low) {
-                        prepend(found, partition, block.end(), low); // not covered by a block: scanned
+                        pending.add(new long[] {block.end(), low}); // not covered by a block: scanned
                     }
                     IndexBlock.Span span = block.spanOf(addon);
-                    if (span != null && found.size() < n) {
-                        prepend(found, partition, Math.max(span.first(), block.start()),
-                                Math.min(span.last() + 1, Math.min(block.end(), low)));
+                    if (span != null) {
+                        pending.add(new long[] {Math.max(span.first(), block.start()),
+                                Math.min(span.last() + 1, Math.min(block.end(), low))});
                     }
                     low = block.start();
+                    if (pending.size() >= log.parallelism()) {
+                        prepend(found, partition, pending);
+                    }
                 }
+                prepend(found, partition, pending);
                 indexEnd = windowStart;
             }
             indexReachedItsStart = indexEnd <= indexBegin;
@@ -110,20 +117,36 @@ final class LastLines {
         for (long size = FIRST_WINDOW; indexReachedItsStart && found.size() < n && low > begin
                 && log.bytesRead() < SCAN_BUDGET_BYTES; size *= 2) {
             long windowStart = Math.max(begin, low - size);
-            prepend(found, partition, windowStart, low);
+            prepend(found, partition, new ArrayList<>(List.of(new long[] {windowStart, low})));
             low = windowStart;
         }
         return found;
     }
 
-    /** Puts the wanted lines of {@code [from, to)} before those found already, keeping the newest {@code n}. */
-    private void prepend(ArrayDeque<Line> found, int partition, long from, long to) {
+    /**
+     * Puts the wanted lines of the {@code pending} ranges (newest first) before those found already, keeping the newest
+     * {@code n}, and empties {@code pending}. Short ranges are read side by side, others one by one.
+     */
+    private void prepend(ArrayDeque<Line> found, int partition, List<long[]> pending) {
+        if (pending.isEmpty() || found.size() >= n) {
+            pending.clear();
+            return;
+        }
+        List<long[]> ranges = new ArrayList<>(pending);
+        ranges.removeIf(range -> range[0] >= range[1]);
+        Collections.reverse(ranges); // oldest first: the order the lines are read in
+        pending.clear();
         List<Line> lines = new ArrayList<>();
-        log.scan(partition, from, to, record -> {
+        Consumer<ConsumerRecord<byte[], byte[]>> keep = record -> {
             if (addonId.equals(LogRecords.addonId(record)) && wanted.test(record)) {
                 lines.add(new Line(partition, record.offset(), record.timestamp()));
             }
-        });
+        };
+        if (ranges.size() > 1 && ranges.stream().allMatch(r -> r[1] - r[0] <= LogScan.NARROW_RANGE)) {
+            log.readRanges(partition, ranges).forEach(keep);
+        } else {
+            ranges.forEach(range -> log.scan(partition, range[0], range[1], keep));
+        }
         for (int i = lines.size() - 1; i >= 0 && found.size() < n; i--) {
             found.addFirst(lines.get(i));
         }
