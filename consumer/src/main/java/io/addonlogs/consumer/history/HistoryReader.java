@@ -14,18 +14,14 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
-import org.apache.kafka.clients.consumer.CloseOptions;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.addonlogs.consumer.kafka.LogRecords;
-import io.addonlogs.service.kafka.ClientConfig;
 import io.addonlogs.service.kafka.ConsumerThread;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -52,80 +48,14 @@ public final class HistoryReader implements AutoCloseable {
      */
     private static final long GATHER_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     /** Bytes one fetch of a step brings at most. */
-    private static final int STEP_BYTES = 256 << 10;
-    /** Bytes of a narrow fetch (the few records of a quiet add-on among busy neighbours). */
-    private static final int NARROW_BYTES = 16 << 10;
-    /** Short ranges of one partition read side by side (a quiet add-on's lines: one fetch each). */
-    private static final int SCATTERED = 8;
+    static final int STEP_BYTES = 256 << 10;
 
     /** One bounded piece of a replay: the add-on's records read (as the caller prepared them), and whether that is the end. */
     public record Step<T>(T prepared, boolean done) {
     }
 
-    /**
-     * What each pool thread reads with, all its own: a wide logs consumer (owned by the thread's
-     * {@link ConsumerThread}) and {@link #SCATTERED} narrow ones (all in {@code scan}), and the index reader.
-     */
-    private record Readers(KafkaConsumer<byte[], byte[]> logs, List<KafkaConsumer<byte[], byte[]>> narrow,
-                           KafkaConsumer<byte[], byte[]> indexConsumer, LogScan scan, IndexTopic index) {
-
-        static Readers create(Map<String, String> kafka, String topic, String indexTopic, int i,
-                              AtomicLong recordsRead) {
-            Map<String, Object> config = LogRecords.readerSettings("log-consumer-history-" + i);
-            // a position before the log start (lines past retention) reads from the start; cursors beyond the
-            // end are refused before any read
-            config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-            // one step holds at most this much: history memory is bounded by threads, not by viewers
-            // (small steps also bound what a viewer that stopped reading makes this instance read and encode)
-            config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, STEP_BYTES);
-            config.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, STEP_BYTES);
-            KafkaConsumer<byte[], byte[]> logs = new KafkaConsumer<>(ClientConfig.of(kafka, config));
-            // about one producer batch per fetch (a broker answers with at least one whole batch)
-            config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, NARROW_BYTES);
-            config.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, NARROW_BYTES);
-            List<KafkaConsumer<byte[], byte[]>> narrow = new ArrayList<>();
-            for (int k = 0; k < SCATTERED; k++) {
-                config.put(ConsumerConfig.CLIENT_ID_CONFIG, "log-consumer-history-narrow-" + i + "-" + k);
-                narrow.add(new KafkaConsumer<>(ClientConfig.of(kafka, config)));
-            }
-            Map<String, Object> indexConfig = LogRecords.readerSettings("log-consumer-history-index-" + i);
-            // a missing index topic means reading without it, never creating it with a broker's defaults
-            indexConfig.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
-            KafkaConsumer<byte[], byte[]> index = new KafkaConsumer<>(ClientConfig.of(kafka, indexConfig));
-            return new Readers(logs, narrow, index, new LogScan(logs, narrow, topic, recordsRead),
-                    new IndexTopic(index, indexTopic));
-        }
-
-        /**
-         * Connects every consumer (metadata, then a broker): a first viewer's history otherwise waits for up to ten
-         * connections of a fresh pool. Failures are left for the first read to meet.
-         */
-        void connect(String topic) {
-            List<KafkaConsumer<byte[], byte[]>> all = new ArrayList<>(narrow);
-            all.add(logs);
-            for (KafkaConsumer<byte[], byte[]> consumer : all) {
-                try {
-                    consumer.partitionsFor(topic, Duration.ofSeconds(5));
-                } catch (KafkaException e) {
-                    return;
-                }
-            }
-            try {
-                index.partitions();
-            } catch (KafkaException e) {
-                // read without the index until it answers
-            }
-        }
-
-        /** Closes the consumers the thread does not close itself. */
-        void closeOthers() {
-            narrow.forEach(c -> c.close(CloseOptions.timeout(Duration.ofSeconds(5))));
-            indexConsumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
-        }
-    }
-
     private final String topic;
-    private final FairQueue<Consumer<Readers>> requests = new FairQueue<>();
+    private final FairQueue<Consumer<HistoryConsumers>> requests = new FairQueue<>();
     private final List<ConsumerThread> threads = new ArrayList<>();
     private final AtomicInteger replays = new AtomicInteger();
     private final AtomicLong recordsRead = new AtomicLong();
@@ -140,7 +70,7 @@ public final class HistoryReader implements AutoCloseable {
                 .description("Log records fetched by history reads, whatever their add-on (the index keeps this "
                         + "close to the lines replayed)").register(registry);
         for (int i = 0; i < threadCount; i++) {
-            Readers readers = Readers.create(kafka, topic, indexTopic, i, recordsRead);
+            HistoryConsumers readers = HistoryConsumers.create(kafka, topic, indexTopic, i, recordsRead);
             threads.add(ConsumerThread.start("history-reader-" + i, readers.logs(), thread -> {
                 try {
                     serve(thread, readers);
@@ -221,7 +151,7 @@ public final class HistoryReader implements AutoCloseable {
         });
     }
 
-    private List<ConsumerRecord<byte[], byte[]>> step(Readers readers, Replay replay) {
+    private List<ConsumerRecord<byte[], byte[]>> step(HistoryConsumers readers, Replay replay) {
         Gathered gathered = new Gathered(replay.addonId, System.nanoTime() + STEP_NANOS);
         if (!replay.planned) {
             plan(readers, replay);
@@ -329,7 +259,7 @@ public final class HistoryReader implements AutoCloseable {
      * Makes each partition's plan: its ranges are found from the index blocks that can cover its first record, the
      * index being read from the first block whose running maximum timestamp reaches that record's.
      */
-    private void plan(Readers readers, Replay replay) {
+    private void plan(HistoryConsumers readers, Replay replay) {
         boolean indexed = readers.index().partitions() > 0;
         replay.from.forEach((p, start) -> {
             long end = replay.to.getOrDefault(p, start);
@@ -357,7 +287,7 @@ public final class HistoryReader implements AutoCloseable {
     }
 
     /** Queues work for the pool, in {@code viewer}'s turn. */
-    private <T> CompletableFuture<T> submit(String viewer, Function<Readers, T> work) {
+    private <T> CompletableFuture<T> submit(String viewer, Function<HistoryConsumers, T> work) {
         CompletableFuture<T> result = new CompletableFuture<>();
         requests.add(viewer, readers -> {
             try {
@@ -373,11 +303,11 @@ public final class HistoryReader implements AutoCloseable {
         return result;
     }
 
-    private void serve(ConsumerThread thread, Readers readers) {
+    private void serve(ConsumerThread thread, HistoryConsumers readers) {
         try {
             readers.connect(topic);
             while (thread.running()) {
-                Consumer<Readers> request = requests.take(200, TimeUnit.MILLISECONDS);
+                Consumer<HistoryConsumers> request = requests.take(200, TimeUnit.MILLISECONDS);
                 if (request != null) {
                     request.accept(readers);
                 }

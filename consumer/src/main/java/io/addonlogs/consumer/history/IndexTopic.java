@@ -73,11 +73,6 @@ final class IndexTopic {
         return consumer.beginningOffsets(Set.of(tp), TIMEOUT).get(tp);
     }
 
-    /** One fetch's worth of blocks of {@code indexPartition} from {@code from} on. */
-    Page read(int indexPartition, long from) {
-        return read(indexPartition, from, end(indexPartition));
-    }
-
     /** One fetch's worth of blocks of {@code indexPartition} in {@code [from, until)}. */
     Page read(int indexPartition, long from, long until) {
         if (from >= until) {
