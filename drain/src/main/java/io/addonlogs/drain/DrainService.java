@@ -96,6 +96,11 @@ public final class DrainService {
         return management.actualPort();
     }
 
+    /** Partitions of the logs topic this worker reads live now. */
+    public int ownedPartitions() {
+        return worker.ownedPartitions();
+    }
+
     public TokenRegistry tokens() {
         return tokens;
     }

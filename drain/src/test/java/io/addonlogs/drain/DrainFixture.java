@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -14,20 +15,29 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 import io.addonlogs.common.drains.DrainDefinition;
 import io.addonlogs.common.drains.DrainJson;
 import io.addonlogs.common.drains.DrainRecipient;
 import io.addonlogs.common.drains.DrainSecrets;
+import io.addonlogs.common.drains.DrainStatus;
+import io.addonlogs.common.drains.DrainStatusJson;
 import io.addonlogs.common.drains.DrainType;
 import io.addonlogs.common.drains.Secret;
 import io.addonlogs.common.tokens.TokenRecord;
 import io.addonlogs.common.tokens.TokenRecordJson;
+import io.addonlogs.consumer.kafka.LogRecords;
 import io.addonlogs.ingest.IngestConfig;
 import io.addonlogs.ingest.IngestService;
 import io.addonlogs.kafka.embedded.Await;
@@ -149,6 +159,51 @@ final class DrainFixture implements AutoCloseable {
     void postLines(String token, List<String> lines) throws Exception {
         HttpResponse<String> response = LogplexPost.send(http, ingest.port(), token, lines);
         assertEquals(204, response.statusCode(), response.body());
+    }
+
+    /** The latest status of each drain partition in the status topic. */
+    Map<String, DrainStatus> statuses() {
+        Map<String, DrainStatus> latest = new HashMap<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+                new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = List.of(new TopicPartition(statusTopic, 0));
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            long end = consumer.endOffsets(partitions).get(partitions.get(0));
+            while (consumer.position(partitions.get(0)) < end) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (record.value() == null) {
+                        latest.remove(record.key());
+                    } else {
+                        latest.put(record.key(), DrainStatusJson.fromBytes(record.value()));
+                    }
+                }
+            }
+        }
+        return latest;
+    }
+
+    /** The values of the logs topic's records whose add-on is {@code addonId}, per partition in offset order. */
+    List<String> stored(String addonId) {
+        List<String> out = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(logsTopic).stream()
+                    .map(p -> new TopicPartition(logsTopic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (addonId.equals(LogRecords.addonId(record))) {
+                        out.add(new String(record.value(), StandardCharsets.UTF_8));
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     static List<String> range(String prefix, int from, int to) {

@@ -11,6 +11,8 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import io.addonlogs.common.drains.DrainDefinition;
 import io.addonlogs.common.kafka.LogPartitions;
@@ -36,6 +38,7 @@ import io.vertx.core.VerticleBase;
  */
 public final class DrainWorker extends VerticleBase implements LogTap.Listener, LogTap.LinePreparer {
 
+    private static final Logger LOG = LoggerFactory.getLogger(DrainWorker.class);
     private static final long RECONCILE_MS = 500;
 
     /** One partition this worker reads live: where the read began, where it is, and its drains. */
@@ -59,6 +62,7 @@ public final class DrainWorker extends VerticleBase implements LogTap.Listener, 
     private final Map<Integer, Owned> owned = new HashMap<>();
     private volatile Set<String> drainedAddons = Set.of();
     private volatile int partitionCount;
+    private volatile int ownedCount;
     private Recipients recipients;
     private ChannelEnv env;
 
@@ -110,8 +114,10 @@ public final class DrainWorker extends VerticleBase implements LogTap.Listener, 
     @Override
     public void assigned(int partition, long liveStart, int partitions) {
         partitionCount = partitions;
+        LOG.info("Took partition {} over, live from offset {}", partition, liveStart);
         context.runOnContext(v -> {
             Owned previous = owned.put(partition, new Owned(liveStart));
+            ownedCount = owned.size();
             if (previous != null) {
                 previous.channels.values().forEach(DrainChannel::close);
             }
@@ -121,8 +127,10 @@ public final class DrainWorker extends VerticleBase implements LogTap.Listener, 
 
     @Override
     public void revoked(Collection<Integer> partitions) {
+        LOG.info("Gave partitions {} up", partitions);
         context.runOnContext(v -> partitions.forEach(p -> {
             Owned gone = owned.remove(p);
+            ownedCount = owned.size();
             if (gone != null) {
                 gone.channels.values().forEach(DrainChannel::close);
             }
@@ -205,8 +213,8 @@ public final class DrainWorker extends VerticleBase implements LogTap.Listener, 
         return partitions;
     }
 
-    /** For the API's probe and tests: the recipient of a drain, as this worker would deliver to it. */
-    public Recipients recipients() {
-        return recipients;
+    /** Partitions of the logs topic this worker reads live now. */
+    public int ownedPartitions() {
+        return ownedCount;
     }
 }
