@@ -20,6 +20,8 @@ public record DrainRecipient(DrainType type, Secret url, String index, String us
     /** Query parameters whose values are credentials (Datadog's, and common spellings of API keys and tokens). */
     private static final Pattern SECRET_QUERY = Pattern.compile(
             "(?i)([?&](?:dd-api-key|api[-_]?key|apikey|token|source[-_]?token|x-insert-key|license[-_]?key)=)[^&#]*");
+    /** Datadog's older intake URL carries the key as a path segment: {@code /v1/input/<key>}. */
+    private static final Pattern KEY_IN_PATH = Pattern.compile("(?i)(/v1/input/)[^/?#]+");
     /** An SD-PARAM's value, quoted, with RFC 5424 escapes. */
     private static final Pattern SD_VALUE = Pattern.compile("=\"(?:[^\"\\\\]|\\\\.)*\"");
     private static final Pattern SD_PARAMS = Pattern.compile(
@@ -81,6 +83,7 @@ public record DrainRecipient(DrainType type, Secret url, String index, String us
             String user = uri.getRawUserInfo().substring(0, uri.getRawUserInfo().indexOf(':'));
             shown = shown.replace(uri.getRawUserInfo() + "@", user + ":***@");
         }
+        shown = KEY_IN_PATH.matcher(shown).replaceAll("$1***");
         return SECRET_QUERY.matcher(shown).replaceAll("$1***");
     }
 

@@ -60,6 +60,9 @@ class DrainJsonTest {
         String shown = new DrainDefinition("d", "a", "o", null, r, true, Instant.EPOCH, null).toString();
         assertFalse(shown.contains("dd-key-1") || shown.contains("pw-1") || shown.contains("key-1"), shown);
         assertTrue(shown.contains("dd-api-key=***&ddsource=x"), shown);
+        assertEquals("https://http-intake.logs.datadoghq.eu/v1/input/***?ddsource=clevercloud",
+                recipient(DrainType.DATADOG, "https://http-intake.logs.datadoghq.eu/v1/input/key-2?ddsource=clevercloud")
+                        .shownUrl());
         assertEquals("X-OVH-TOKEN=\"***\" b=\"***\"", new DrainRecipient(DrainType.OVH_TCP,
                 Secret.of("tcp://h:1"), null, null, null, null, null, Secret.of("X-OVH-TOKEN=\"t\\\"x\" b=\"2\""))
                 .shownStructuredData());
