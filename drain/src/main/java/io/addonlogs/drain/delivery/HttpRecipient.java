@@ -63,26 +63,6 @@ final class HttpRecipient implements Recipient {
                 }));
     }
 
-    /** An empty delivery: reachable, and what it answers (401/403: credentials refused). */
-    @Override
-    public Future<String> probe() {
-        HttpPayload payload = format.payload(List.of(), "probe");
-        RequestOptions options = options(HttpMethod.POST).putHeader("Content-Type", payload.contentType());
-        payload.headers().forEach(options::putHeader);
-        return client.request(options)
-                .compose(request -> request.send(Buffer.buffer(payload.body())))
-                .compose(response -> response.body().compose(body -> {
-                    int status = response.statusCode();
-                    if (status == 401 || status == 403) {
-                        return Future.failedFuture("the recipient refused the credentials (HTTP " + status + ")");
-                    }
-                    if (status >= 500) {
-                        return Future.failedFuture("the recipient failed (HTTP " + status + ")");
-                    }
-                    return Future.succeededFuture("the recipient answered HTTP " + status + " to an empty delivery");
-                }));
-    }
-
     @Override
     public void close() {
         // the client is the worker's, shared by its HTTP drains

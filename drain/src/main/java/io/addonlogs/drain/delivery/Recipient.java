@@ -16,8 +16,5 @@ public interface Recipient {
     /** Delivers {@code lines}; {@code batchId} is the same when the same lines are sent again. */
     Future<Void> send(List<DrainLine> lines, String batchId);
 
-    /** Reaches the recipient without delivering a line; a message saying what was checked. */
-    Future<String> probe();
-
     void close();
 }

@@ -23,14 +23,12 @@ final class SyslogTcpRecipient implements Recipient {
     private final NetClient client;
     private final String host;
     private final int port;
-    private final boolean tls;
     private final SyslogFormat format;
     private final int timeoutMs;
     private NetSocket socket;
 
     SyslogTcpRecipient(NetClient plain, NetClient tls, URI uri, SyslogFormat format, int timeoutMs) {
-        this.tls = uri.getScheme().toLowerCase().equals("tcp+tls");
-        this.client = this.tls ? tls : plain;
+        this.client = uri.getScheme().toLowerCase().equals("tcp+tls") ? tls : plain;
         this.host = uri.getHost();
         this.port = uri.getPort();
         this.format = format;
@@ -59,12 +57,6 @@ final class SyslogTcpRecipient implements Recipient {
             s.handler(b -> { }); // a syslog receiver sends nothing; read and drop whatever it does
             return s;
         });
-    }
-
-    @Override
-    public Future<String> probe() {
-        return client.connect(port, host, host).timeout(timeoutMs, TimeUnit.MILLISECONDS)
-                .compose(s -> s.close().map("connected to " + host + ":" + port + (tls ? " over TLS, certificate accepted" : "")));
     }
 
     @Override

@@ -44,12 +44,6 @@ final class SyslogUdpRecipient implements Recipient {
     }
 
     @Override
-    public Future<String> probe() {
-        return Future.succeededFuture("UDP has no handshake: datagrams go to " + host + ":" + port
-                + " (nothing tells whether a receiver listens)");
-    }
-
-    @Override
     public void close() {
         // the socket is the worker's, shared by its UDP drains
     }
