@@ -25,6 +25,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 
 import io.addonlogs.common.config.Settings;
 import io.addonlogs.consumer.TailConfig;
+import io.addonlogs.drain.DrainConfig;
 import io.addonlogs.ingest.IngestConfig;
 import io.addonlogs.service.management.ManagementServer;
 
@@ -42,6 +43,8 @@ class DeploymentFilesTest {
 
     private final Service ingest;
     private final Service consumer;
+    private final Service drain;
+    private final DrainConfig drainConfig;
 
     DeploymentFilesTest() {
         Settings ingestSettings = new Settings(Map.of());
@@ -52,6 +55,11 @@ class DeploymentFilesTest {
         TailConfig tailConfig = TailConfig.from(tailSettings);
         consumer = new Service("consumer", "consumer", tailSettings.namesRead(), tailConfig.port(),
                 tailConfig.managementPort(), "VIEWER_JWT_SECRET", tailConfig.logsTopic(), tailConfig.tokensTopic());
+        Settings drainSettings = new Settings(Map.of("DRAINS_SECRET_KEY",
+                java.util.Base64.getEncoder().encodeToString(new byte[32])));
+        drainConfig = DrainConfig.from(drainSettings);
+        drain = new Service("drain", "drain", drainSettings.namesRead(), -1, drainConfig.managementPort(),
+                "DRAINS_SECRET_KEY", drainConfig.logsTopic(), drainConfig.tokensTopic());
     }
 
     /** What the code says about one service. */
@@ -142,7 +150,12 @@ class DeploymentFilesTest {
             assertTrue(stage.contains("ENTRYPOINT [\"java\", \"-jar\", \"/app/" + jar + "\"]"), stage);
             assertTrue(stage.contains("EXPOSE " + s.port() + " " + s.managementPort()), stage);
         }
-        assertTrue(stage(dockerfile, "build").contains("-pl ingest,consumer -am package"));
+        String drainStage = stage(dockerfile, drain.name());
+        String drainJar = finalName(drain.module()) + ".jar";
+        assertTrue(drainStage.contains("COPY --from=build /src/drain/target/" + drainJar + " /app/" + drainJar), drainStage);
+        assertTrue(drainStage.contains("ENTRYPOINT [\"java\", \"-jar\", \"/app/" + drainJar + "\"]"), drainStage);
+        assertTrue(drainStage.contains("EXPOSE " + drain.managementPort() + "\n"), drainStage);
+        assertTrue(stage(dockerfile, "build").contains("-pl ingest,consumer,drain -am package"));
         assertTrue(Files.readString(ROOT.resolve(".dockerignore")).contains("**/target/"));
     }
 
@@ -171,13 +184,15 @@ class DeploymentFilesTest {
                 "Strimzi's bootstrap Service of the Kafka resource");
 
         assertEquals("secrets.env", kustomization.at("/secretGenerator/0/envs/0").asText());
-        assertEquals(Set.of(ingest.secret(), consumer.secret()), exampleSecrets().keySet());
+        assertEquals(Set.of(ingest.secret(), consumer.secret(), drain.secret()), exampleSecrets().keySet());
+        DrainConfig.from(Map.of(drain.secret(), exampleSecrets().get(drain.secret()))); // a valid key
         IngestConfig.from(Map.of(ingest.secret(), exampleSecrets().get(ingest.secret()))); // long enough to start
         assertTrue(Files.readString(ROOT.resolve(".gitignore")).contains("deploy/k8s/secrets.env\n"),
                 "real secrets are never committed");
         Set<String> images = new LinkedHashSet<>();
         kustomization.get("images").forEach(i -> images.add(i.get("name").asText()));
-        assertEquals(Set.of("addon-log-collector/ingest", "addon-log-collector/consumer"), images);
+        assertEquals(Set.of("addon-log-collector/ingest", "addon-log-collector/consumer", "addon-log-collector/drain"),
+                images);
     }
 
     @Test
@@ -228,6 +243,32 @@ class DeploymentFilesTest {
     }
 
     @Test
+    void drainWorkersProbeTheirManagementPortAndSetOnlyKnownVariables() throws IOException {
+        JsonNode deployment = named(kind("Deployment"), drain.name());
+        JsonNode container = deployment.at("/spec/template/spec/containers/0");
+        assertEquals("addon-log-collector/drain", container.get("image").asText());
+        assertEquals("management", container.at("/ports/0/name").asText());
+        assertEquals(drain.managementPort(), container.at("/ports/0/containerPort").asInt());
+        assertEquals(1, container.get("ports").size(), "the worker listens on its management port only");
+        assertEquals(ManagementServer.READY_PATH, container.at("/readinessProbe/httpGet/path").asText());
+        assertEquals(ManagementServer.LIVE_PATH, container.at("/livenessProbe/httpGet/path").asText());
+        assertEquals(String.valueOf(drain.managementPort()),
+                deployment.at("/spec/template/metadata/annotations/prometheus.io~1port").asText());
+        assertEquals("log-collector-kafka", container.at("/envFrom/0/configMapRef/name").asText());
+        List<String> names = new ArrayList<>();
+        container.get("env").forEach(e -> names.add(e.get("name").asText()));
+        assertKnown(drain, names, "deploy/k8s drain");
+        assertTrue(names.contains(drain.secret()));
+        assertEquals(drain.name(), named(kind("PodDisruptionBudget"), drain.name())
+                .at("/spec/selector/matchLabels/app.kubernetes.io~1name").asText());
+        assertEquals(drain.name(), named(kind("HorizontalPodAutoscaler"), drain.name())
+                .at("/spec/scaleTargetRef/name").asText());
+        // the consumers serve the drains API: they need the same key
+        JsonNode consumerEnv = named(kind("Deployment"), consumer.name()).at("/spec/template/spec/containers/0/env");
+        assertTrue(consumerEnv.findValuesAsText("name").contains("DRAINS_SECRET_KEY"));
+    }
+
+    @Test
     void strimziTopicsAreReplicatedThreeTimesWithTwoInSync() throws IOException {
         String cluster = kind("Kafka").get(0).at("/metadata/name").asText();
         for (String topic : List.of(ingest.logsTopic(), ingest.tokensTopic())) {
@@ -236,8 +277,13 @@ class DeploymentFilesTest {
             assertEquals(3, t.at("/spec/replicas").asInt(), topic);
             assertEquals(2, t.at("/spec/config/min.insync.replicas").asInt(), topic);
         }
-        assertEquals("compact", named(kind("KafkaTopic"), ingest.tokensTopic())
-                .at("/spec/config/cleanup.policy").asText());
+        for (String compacted : List.of(ingest.tokensTopic(), drainConfig.drainsTopic(), drainConfig.cursorsTopic(),
+                drainConfig.statusTopic())) {
+            JsonNode t = named(kind("KafkaTopic"), compacted);
+            assertEquals("compact", t.at("/spec/config/cleanup.policy").asText(), compacted);
+            assertEquals(3, t.at("/spec/replicas").asInt(), compacted);
+            assertEquals(2, t.at("/spec/config/min.insync.replicas").asInt(), compacted);
+        }
         int brokers = 0;
         for (JsonNode pool : kind("KafkaNodePool")) {
             assertEquals(cluster, pool.at("/metadata/labels/strimzi.io~1cluster").asText());
@@ -249,7 +295,7 @@ class DeploymentFilesTest {
     @Test
     void readmeDocumentsEverySettingTheServicesRead() throws IOException {
         String readme = Files.readString(ROOT.resolve("README.md"));
-        for (Service s : List.of(ingest, consumer)) {
+        for (Service s : List.of(ingest, consumer, drain)) {
             List<String> missing = s.settings().stream().filter(n -> !readme.contains("`" + n + "`")).toList();
             assertTrue(missing.isEmpty(), "README's settings tables lack " + missing + " of the " + s.name());
         }
