@@ -24,6 +24,7 @@ public final class Rsyslog implements AutoCloseable {
     private final Path output;
     private final int port;
     private final Mode mode;
+    private boolean receiveTimes;
     private Process process;
 
     private Rsyslog(Path dir, int port, Mode mode) {
@@ -39,12 +40,22 @@ public final class Rsyslog implements AutoCloseable {
 
     /** Starts rsyslogd listening on {@code port} of 127.0.0.1; {@code tls} is needed for {@link Mode#TLS}. */
     public static Rsyslog start(Mode mode, int port, TestCa tls) throws IOException, InterruptedException {
+        return start(mode, port, tls, false);
+    }
+
+    /**
+     * As {@link #start(Mode, int, TestCa)}; with {@code receiveTimes}, each line of the file starts with the time
+     * rsyslog received the message (RFC 3339, microseconds) and a space, for latency measurements.
+     */
+    public static Rsyslog start(Mode mode, int port, TestCa tls, boolean receiveTimes)
+            throws IOException, InterruptedException {
         boolean required = "required".equals(System.getenv("RSYSLOG_TESTS"));
         if (!installed() && required) {
             throw new IllegalStateException("RSYSLOG_TESTS=required but rsyslogd is missing (apt-get install rsyslog rsyslog-gnutls)");
         }
         assumeTrue(installed(), "no rsyslogd: apt-get install rsyslog rsyslog-gnutls");
         Rsyslog rsyslog = new Rsyslog(Files.createTempDirectory("rsyslog-"), port, mode);
+        rsyslog.receiveTimes = receiveTimes;
         Files.writeString(rsyslog.dir.resolve("rsyslog.conf"), rsyslog.config(mode, tls));
         rsyslog.start();
         return rsyslog;
@@ -55,7 +66,8 @@ public final class Rsyslog implements AutoCloseable {
         lines.add("global(workDirectory=\"" + dir + "\" maxMessageSize=\"64k\""
                 + (mode == Mode.TLS ? " defaultNetstreamDriverCAFile=\"" + tls.caPem() + "\" defaultNetstreamDriverCertFile=\""
                 + tls.serverCertPem() + "\" defaultNetstreamDriverKeyFile=\"" + tls.serverKeyPem() + "\"" : "") + ")");
-        lines.add("template(name=\"raw\" type=\"string\" string=\"%rawmsg%\\n\")");
+        lines.add("template(name=\"raw\" type=\"string\" string=\""
+                + (receiveTimes ? "%timegenerated:::date-rfc3339% " : "") + "%rawmsg%\\n\")");
         switch (mode) {
             case TCP -> {
                 lines.add("module(load=\"imtcp\")");
@@ -104,6 +116,11 @@ public final class Rsyslog implements AutoCloseable {
         } catch (IOException e) {
             return false;
         }
+    }
+
+    /** The file rsyslog writes (one message per line). */
+    public Path output() {
+        return output;
     }
 
     public int port() {

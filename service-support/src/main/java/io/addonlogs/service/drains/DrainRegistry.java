@@ -25,7 +25,6 @@ public final class DrainRegistry {
 
     private final Map<String, DrainDefinition> drains = new ConcurrentHashMap<>();
     private volatile boolean caughtUp;
-    private volatile long version;
 
     /** Starts following {@code topic} into this registry; records that do not open with {@code secrets} are skipped. */
     public CompactedTopicFollower follow(String bootstrapServers, String topic, DrainSecrets secrets) {
@@ -63,11 +62,6 @@ public final class DrainRegistry {
                 .sorted((a, b) -> a.createdAt().compareTo(b.createdAt())).toList();
     }
 
-    /** Changes on every put or remove: a cheap "did anything change" for periodic reconcilers. */
-    public long version() {
-        return version;
-    }
-
     public boolean isCaughtUp() {
         return caughtUp;
     }
@@ -75,11 +69,9 @@ public final class DrainRegistry {
     /** Applied by the follower; public for tests without Kafka. */
     public void put(DrainDefinition drain) {
         drains.put(drain.id(), drain);
-        version++;
     }
 
     public void remove(String id) {
         drains.remove(id);
-        version++;
     }
 }
