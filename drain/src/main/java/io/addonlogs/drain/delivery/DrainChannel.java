@@ -130,7 +130,16 @@ final class DrainChannel {
                         return;
                     }
                     if (error != null) {
-                        failed("finding where the drain starts: " + error.getMessage(), 0);
+                        // no cursor yet, so nothing to catch up from: ask again after the back-off
+                        attempt++;
+                        lastError = "finding where the drain starts: " + error.getMessage();
+                        timer = env.context().owner().setTimer(env.config().backoff().before(attempt).toMillis(),
+                                id -> {
+                                    timer = -1;
+                                    if (state == State.STARTING) {
+                                        start(null);
+                                    }
+                                });
                         return;
                     }
                     begin(Math.min(found.get(key.partition()), liveEnd));
@@ -261,9 +270,7 @@ final class DrainChannel {
         if (retryingSince == null) {
             retryingSince = Instant.now();
         }
-        pending.clear();
-        pendingLines = 0;
-        replay = null;
+        dropHeld();
         if (state == State.DISABLED || state == State.CLOSED) {
             return;
         }
@@ -316,6 +323,19 @@ final class DrainChannel {
                 }));
     }
 
+    /**
+     * Forgets the live lines held and the catch-up step being delivered (they are after the cursor: read again from
+     * Kafka later). The step's end is forgotten too, so that the cursor can never move past its undelivered lines.
+     */
+    private void dropHeld() {
+        pending.clear();
+        pendingLines = 0;
+        replay = null;
+        stepRest = List.of();
+        stepEnd = -1;
+        stepDone = false;
+    }
+
     /** Delivers the next batch of the step read, or reads the next step, or looks at the live end again. */
     private void nextCatchUpStep() {
         if (!stepRest.isEmpty()) {
@@ -343,9 +363,7 @@ final class DrainChannel {
         enabled = now;
         if (!enabled && state != State.DISABLED && state != State.CLOSED) {
             state = State.DISABLED;
-            pending.clear();
-            pendingLines = 0;
-            replay = null;
+            dropHeld();
         } else if (enabled && state == State.DISABLED && cursor >= 0) {
             catchUp();
         }
@@ -353,7 +371,7 @@ final class DrainChannel {
 
     void close() {
         state = State.CLOSED;
-        replay = null;
+        dropHeld();
         if (timer >= 0) {
             env.context().owner().cancelTimer(timer);
         }
