@@ -15,6 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.addonlogs.common.drains.DrainDefinition;
+import io.addonlogs.common.drains.DrainPartitionKey;
 import io.addonlogs.common.kafka.LogPartitions;
 import io.addonlogs.consumer.history.HistoryReader;
 import io.addonlogs.consumer.kafka.LogRecords;
@@ -166,7 +167,7 @@ public final class DrainWorker extends VerticleBase implements LogTap.Listener, 
         Set<String> addons = new HashSet<>();
         for (DrainDefinition drain : drains.all()) {
             addons.add(drain.addonId());
-            partitionsOf.put(drain.id(), partitionsOf(drain.addonId()));
+            partitionsOf.put(drain.id(), partitionsOf(drain));
         }
         drainedAddons = Set.copyOf(addons);
         owned.forEach((partition, p) -> {
@@ -202,12 +203,23 @@ public final class DrainWorker extends VerticleBase implements LogTap.Listener, 
         });
     }
 
-    private Set<Integer> partitionsOf(String addonId) {
+    /**
+     * Where a drain has a channel: the partitions of its add-on's tokens under the current partition count, and every
+     * owned partition where it has a cursor already. The latter keeps a drain on an add-on's old partition after
+     * partitions were added (producers move a key only once their metadata is refreshed, and lines written there
+     * meanwhile must still be delivered); a channel with nothing to send costs an idle cursor.
+     */
+    private Set<Integer> partitionsOf(DrainDefinition drain) {
         int count = partitionCount;
         Set<Integer> partitions = new HashSet<>();
         if (count > 0) {
-            for (Map.Entry<String, ?> token : tokens.byAddon(addonId)) {
+            for (Map.Entry<String, ?> token : tokens.byAddon(drain.addonId())) {
                 partitions.add(LogPartitions.of(token.getKey().getBytes(StandardCharsets.UTF_8), count));
+            }
+        }
+        for (Integer p : owned.keySet()) {
+            if (cursors.get(new DrainPartitionKey(drain.id(), p)) != null) {
+                partitions.add(p);
             }
         }
         return partitions;

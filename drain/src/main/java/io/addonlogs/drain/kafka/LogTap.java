@@ -90,7 +90,7 @@ public final class LogTap implements AutoCloseable {
 
     private void run(KafkaConsumer<byte[], byte[]> consumer, SupervisedLoop.Attempt attempt)
             throws InterruptedException {
-        int partitionCount = attempt.awaitPartitions(topic).size();
+        attempt.awaitPartitions(topic);
         Map<Integer, Long> owned = new HashMap<>();
         consumer.subscribe(List.of(topic), new ConsumerRebalanceListener() {
             @Override
@@ -117,6 +117,8 @@ public final class LogTap implements AutoCloseable {
                     return;
                 }
                 awaitCursors(consumer);
+                // asked again at each assignment: partitions added to the topic move add-ons' new lines
+                int partitionCount = consumer.partitionsFor(topic).size();
                 Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
                 for (TopicPartition tp : partitions) {
                     consumer.seek(tp, ends.get(tp));
