@@ -40,8 +40,9 @@ public final class Recipients {
         this.plain = vertx.createNetClient(new NetClientOptions().setConnectTimeout(config.timeoutMs()));
         this.tls = vertx.createNetClient(tlsOptions);
         this.udp = vertx.createDatagramSocket();
-        // many drains, each with one delivery in flight: a connection per drain at most
-        this.http = vertx.createHttpClient(httpOptions, new PoolOptions().setHttp1MaxSize(4));
+        // drains of many add-ons often share a vendor's host, each with one delivery in flight: enough connections per
+        // host that a few slow drains (each holding one until DRAIN_TIMEOUT_MS) do not queue the others behind them
+        this.http = vertx.createHttpClient(httpOptions, new PoolOptions().setHttp1MaxSize(256));
     }
 
     public Recipient of(DrainDefinition drain) {
