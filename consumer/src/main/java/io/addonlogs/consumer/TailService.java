@@ -10,6 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.addonlogs.consumer.auth.ViewerAuth;
+import io.addonlogs.consumer.drains.DrainsApi;
 import io.addonlogs.consumer.history.HistoryIndexer;
 import io.addonlogs.consumer.history.HistoryReader;
 import io.addonlogs.consumer.kafka.LiveReader;
@@ -41,6 +42,7 @@ public final class TailService {
     private final LiveReader<LiveBatch> live;
     private final TailMetrics metrics;
     private final ViewerAuth auth;
+    private final DrainsApi drains;
     private final HistoryReader history;
     private final HistoryIndexer indexer;
     private final TailConfig config;
@@ -59,6 +61,7 @@ public final class TailService {
         this.live = TailHttpVerticle.liveReader(config, registry);
         this.metrics = new TailMetrics(registry);
         this.auth = ViewerAuth.create(vertx, config);
+        this.drains = new DrainsApi(vertx, config.kafka(), config.drains(), tokens, auth);
         this.history = new HistoryReader(config.kafka(), config.logsTopic(), config.indexTopic(),
                 config.historyReaders(), config.maxReplays(), registry);
         this.indexer = new HistoryIndexer(config.kafka(), config.logsTopic(), config.indexTopic(),
@@ -90,7 +93,8 @@ public final class TailService {
     }
 
     private TailHttpVerticle newHttpVerticle() {
-        TailHttpVerticle verticle = new TailHttpVerticle(config, port, tokens, auth, live, history, metrics, tails);
+        TailHttpVerticle verticle = new TailHttpVerticle(config, port, tokens, auth, live, history, metrics, tails,
+                drains.routes());
         http.add(verticle);
         return verticle;
     }
@@ -108,9 +112,11 @@ public final class TailService {
         return live.partitionCount();
     }
 
-    /** The supervised background loops: the token registry follower and the live reader. */
+    /** The supervised background loops: the token registry follower, the live reader and the drains' followers. */
     public List<SupervisedLoop<?>> loops() {
-        return List.of(follower.loop(), live.loop());
+        List<SupervisedLoop<?>> loops = new java.util.ArrayList<>(List.of(follower.loop(), live.loop()));
+        loops.addAll(drains.loops());
+        return loops;
     }
 
     public TokenRegistry tokens() {
@@ -148,6 +154,7 @@ public final class TailService {
                     live.close();
                     indexer.close();
                     history.close();
+                    drains.close();
                     follower.close();
                     return null;
                 }, false))

@@ -36,6 +36,7 @@ import io.addonlogs.ingest.IngestConfig;
 import io.addonlogs.ingest.IngestService;
 import io.addonlogs.kafka.embedded.Await;
 import io.addonlogs.kafka.embedded.KafkaCluster;
+import io.addonlogs.kafka.embedded.LogplexPost;
 import io.addonlogs.service.runtime.ServiceRuntime;
 
 /** Ingest plus consumer instances over a real Kafka with fresh topics; helpers to post lines and mint viewers. */
@@ -164,16 +165,7 @@ final class TailFixture implements AutoCloseable {
     /** POSTs these syslog lines (their APP-NAME is the token) as one body to ingest; expects 204. */
     void postLines(List<String> lines) throws Exception {
         String token = lines.get(0).split(" ")[3];
-        StringBuilder body = new StringBuilder();
-        for (String l : lines) {
-            body.append(l.getBytes(StandardCharsets.UTF_8).length).append(' ').append(l);
-        }
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + ingest.port() + "/logs"))
-                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(("token:" + token)
-                        .getBytes(StandardCharsets.UTF_8)))
-                .header("Content-Type", "application/logplex-1")
-                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = LogplexPost.send(http, ingest.port(), token, lines);
         assertEquals(204, response.statusCode(), response.body());
     }
 

@@ -1,7 +1,11 @@
 package io.addonlogs.deploy;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Base64;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -16,6 +20,8 @@ import io.addonlogs.common.kafka.KafkaClientSettings;
 import io.addonlogs.consumer.TailConfig;
 import io.addonlogs.consumer.TailService;
 import io.addonlogs.consumer.dashboard.DashboardRoutes;
+import io.addonlogs.drain.DrainConfig;
+import io.addonlogs.drain.DrainService;
 import io.addonlogs.ingest.IngestConfig;
 import io.addonlogs.ingest.IngestService;
 import io.addonlogs.kafka.embedded.DataDirLock;
@@ -25,8 +31,8 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * {@code java -jar deploy/target/log-collector-local.jar}: an embedded single-node Kafka (data kept under
- * {@code LOCAL_DATA_DIR}, default {@code ./data/kafka}), the topics, the ingest and consumer services, a demo
- * add-on with its log token and a viewer token; prints what to run next. Ctrl-C stops everything in order, flushing what was accepted.
+ * {@code LOCAL_DATA_DIR}, default {@code ./data/kafka}), the topics, the ingest and consumer services, a drain
+ * worker, a demo add-on with its log token and a viewer token; prints what to run next. Ctrl-C stops everything in order, flushing what was accepted.
  */
 public final class LocalStack implements AutoCloseable {
 
@@ -43,6 +49,8 @@ public final class LocalStack implements AutoCloseable {
     private final IngestService ingest;
     private ServiceRuntime tailRuntime;
     private TailService tail;
+    private ServiceRuntime drainRuntime;
+    private DrainService drain;
     private String token;
     private String demoRealId;
     private String viewer;
@@ -98,11 +106,16 @@ public final class LocalStack implements AutoCloseable {
         env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
         env.putIfAbsent("INGEST_ADMIN_TOKEN", "local-admin-" + UUID.randomUUID());
         env.putIfAbsent("VIEWER_JWT_SECRET", "local-viewer-secret-" + UUID.randomUUID());
+        env.putIfAbsent("DRAINS_SECRET_KEY", drainsKey(dataDir));
         IngestConfig config = IngestConfig.from(env);
         TailConfig tailConfig = TailConfig.from(env);
+        DrainConfig drainConfig = DrainConfig.from(env);
         kafka.createTopic(config.logsTopic(), 3);
         kafka.createTopic(tailConfig.indexTopic(), 3);
-        kafka.createTopic(config.tokensTopic(), 1, (short) 1, Map.of("cleanup.policy", "compact"));
+        for (String compacted : List.of(config.tokensTopic(), drainConfig.drainsTopic(), drainConfig.cursorsTopic(),
+                drainConfig.statusTopic())) {
+            kafka.createTopic(compacted, 1, (short) 1, Map.of("cleanup.policy", "compact"));
+        }
 
         ServiceRuntime ingestRuntime = ServiceRuntime.create();
         IngestService ingest = IngestService.start(ingestRuntime.vertx(), ingestRuntime.registry(), config).await();
@@ -110,7 +123,10 @@ public final class LocalStack implements AutoCloseable {
         TailService tail = TailService.start(tailRuntime.vertx(), tailRuntime.registry(), tailConfig).await();
         LocalStack stack = new LocalStack(kafka, env, config, tailConfig, ingestRuntime, ingest, tailRuntime, tail);
         try {
-            while (!ingest.ready() || !tail.ready()) {
+            stack.drainRuntime = ServiceRuntime.create();
+            stack.drain = DrainService.start(stack.drainRuntime.vertx(), stack.drainRuntime.registry(), drainConfig)
+                    .await();
+            while (!ingest.ready() || !tail.ready() || !stack.drain.ready()) {
                 Thread.sleep(50);
             }
             // reused across restarts (the registry is in Kafka), created on first start
@@ -127,12 +143,26 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    /** Settings for a stack in {@code dataDir} with every port (Kafka and both services) picked free. */
+    /**
+     * The drains' key: kept beside the Kafka data (drains stored in Kafka stay readable across restarts), made on first
+     * start.
+     */
+    private static String drainsKey(Path dataDir) throws IOException {
+        Path file = dataDir.resolve("drains-secret-key");
+        if (!Files.exists(file)) {
+            byte[] key = new byte[32];
+            new SecureRandom().nextBytes(key);
+            Files.writeString(file, Base64.getEncoder().encodeToString(key));
+        }
+        return Files.readString(file).trim();
+    }
+
+    /** Settings for a stack in {@code dataDir} with every port (Kafka and the services) picked free. */
     public static Map<String, String> onFreePorts(Path dataDir) {
         Map<String, String> env = new HashMap<>();
         env.put("LOCAL_DATA_DIR", dataDir.toString());
         for (String port : List.of("LOCAL_KAFKA_PORT", "INGEST_PORT", "INGEST_MANAGEMENT_PORT", "CONSUMER_PORT",
-                "CONSUMER_MANAGEMENT_PORT")) {
+                "CONSUMER_MANAGEMENT_PORT", "DRAIN_MANAGEMENT_PORT")) {
             env.put(port, "0");
         }
         return env;
@@ -156,6 +186,10 @@ public final class LocalStack implements AutoCloseable {
 
     public String consumerUrl() {
         return "http://localhost:" + tail.port();
+    }
+
+    public String drainManagementUrl() {
+        return "http://localhost:" + drain.managementPort();
     }
 
     public String consumerManagementUrl() {
@@ -199,7 +233,10 @@ public final class LocalStack implements AutoCloseable {
             return;
         }
         closed = true;
-        LOG.info("Stopping: consumer (ending SSE streams), ingest (finishing requests, flushing), then Kafka");
+        LOG.info("Stopping: drain worker, consumer (ending SSE streams), ingest (finishing requests, flushing), then Kafka");
+        if (drain != null) {
+            drainRuntime.shutDown(drain::stop);
+        }
         tailRuntime.shutDown(tail::stop);
         ingestRuntime.shutDown(ingest::stop);
         kafka.close();
@@ -254,6 +291,11 @@ public final class LocalStack implements AutoCloseable {
                 "  " + cliCommand("logs --addon " + demoRealId),
                 "  (the add-on by its id " + DEMO_ADDON + " or real id " + demoRealId + "; add --since 1h, --search TEXT, "
                         + "--format json-stream)",
+                "",
+                "Forward the demo add-on's logs to a syslog server (a drain; e.g. rsyslog or `nc -lk 5514` listening there),",
+                "then list, check, disable, enable or remove it (clever drain --addon " + demoRealId + "):",
+                "  " + cliCommand("drain create syslog-tcp tcp://127.0.0.1:5514 --addon " + demoRealId),
+                "  (drain worker management on http://localhost:" + drain.managementPort() + "/metrics)",
                 "",
                 "See what Kafka holds (needs kcat):",
                 "  kcat -C -b " + kafka.bootstrapServers() + " -t " + config.logsTopic() + " -f '%k %h %s\\n' -e",

@@ -165,7 +165,7 @@ class CleverCliTest {
     }
 
     /** The {@code NAME=value} words that lead the printed command line. */
-    private static Map<String, String> variables(PrintedCommand printed) {
+    static Map<String, String> variables(PrintedCommand printed) {
         Map<String, String> variables = new HashMap<>();
         for (String word : printed.words()) {
             if (!word.matches("[A-Z_]+=.*")) {
@@ -176,7 +176,7 @@ class CleverCliTest {
         return variables;
     }
 
-    private static void post(LocalStack stack, List<String> messages) throws IOException, InterruptedException {
+    static void post(LocalStack stack, List<String> messages) throws IOException, InterruptedException {
         StringBuilder body = new StringBuilder();
         messages.forEach(message -> body.append(LocalStack.demoBody(stack.demoLogToken(), message)));
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(stack.ingestUrl() + "/logs"))

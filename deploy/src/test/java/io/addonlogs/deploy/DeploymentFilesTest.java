@@ -30,6 +30,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.addonlogs.common.config.Settings;
 import io.addonlogs.common.kafka.KafkaClientSettings;
 import io.addonlogs.consumer.TailConfig;
+import io.addonlogs.drain.DrainConfig;
 import io.addonlogs.ingest.IngestConfig;
 import io.addonlogs.service.management.ManagementServer;
 
@@ -47,6 +48,8 @@ class DeploymentFilesTest {
 
     private final Service ingest;
     private final Service consumer;
+    private final Service drain;
+    private final DrainConfig drainConfig;
 
     DeploymentFilesTest() {
         Settings ingestSettings = new Settings(Map.of());
@@ -59,6 +62,12 @@ class DeploymentFilesTest {
         consumer = new Service("consumer", "consumer", tailSettings.namesRead(), tailSettings.prefixesRead(),
                 tailConfig.port(),
                 tailConfig.managementPort(), "VIEWER_JWT_SECRET", tailConfig.logsTopic(), tailConfig.tokensTopic());
+        Settings drainSettings = new Settings(Map.of("DRAINS_SECRET_KEY",
+                java.util.Base64.getEncoder().encodeToString(new byte[32])));
+        drainConfig = DrainConfig.from(drainSettings);
+        drain = new Service("drain", "drain", drainSettings.namesRead(), drainSettings.prefixesRead(), -1,
+                drainConfig.managementPort(),
+                "DRAINS_SECRET_KEY", drainConfig.logsTopic(), drainConfig.tokensTopic());
     }
 
     /** What the code says about one service. */
@@ -169,7 +178,12 @@ class DeploymentFilesTest {
             assertTrue(stage.contains("ENTRYPOINT [\"java\", \"-jar\", \"/app/" + jar + "\"]"), stage);
             assertTrue(stage.contains("EXPOSE " + s.port() + " " + s.managementPort()), stage);
         }
-        assertTrue(stage(dockerfile, "build").contains("-pl ingest,consumer -am package"));
+        String drainStage = stage(dockerfile, drain.name());
+        String drainJar = finalName(drain.module()) + ".jar";
+        assertTrue(drainStage.contains("COPY --from=build /src/drain/target/" + drainJar + " /app/" + drainJar), drainStage);
+        assertTrue(drainStage.contains("ENTRYPOINT [\"java\", \"-jar\", \"/app/" + drainJar + "\"]"), drainStage);
+        assertTrue(drainStage.contains("EXPOSE " + drain.managementPort() + "\n"), drainStage);
+        assertTrue(stage(dockerfile, "build").contains("-pl ingest,consumer,drain -am package"));
         assertTrue(Files.readString(ROOT.resolve(".dockerignore")).contains("**/target/"));
     }
 
@@ -192,13 +206,15 @@ class DeploymentFilesTest {
                 kafka.get("KAFKA_BOOTSTRAP_SERVERS"), "Strimzi's bootstrap Service of the Kafka resource, on its port");
 
         assertEquals("secrets.env", kustomization.at("/secretGenerator/0/envs/0").asText());
-        assertEquals(Set.of(ingest.secret(), consumer.secret()), exampleSecrets().keySet());
+        assertEquals(Set.of(ingest.secret(), consumer.secret(), drain.secret()), exampleSecrets().keySet());
+        DrainConfig.from(Map.of(drain.secret(), exampleSecrets().get(drain.secret()))); // a valid key
         IngestConfig.from(Map.of(ingest.secret(), exampleSecrets().get(ingest.secret()))); // long enough to start
         assertTrue(Files.readString(ROOT.resolve(".gitignore")).contains("deploy/k8s/secrets.env\n"),
                 "real secrets are never committed");
         Set<String> images = new LinkedHashSet<>();
         kustomization.get("images").forEach(i -> images.add(i.get("name").asText()));
-        assertEquals(Set.of("addon-log-collector/ingest", "addon-log-collector/consumer"), images);
+        assertEquals(Set.of("addon-log-collector/ingest", "addon-log-collector/consumer", "addon-log-collector/drain"),
+                images);
     }
 
     @Test
@@ -264,7 +280,7 @@ class DeploymentFilesTest {
         assertEquals("PKCS12", shared.get("KAFKA_SSL_TRUSTSTORE_TYPE"));
         Path truststore = Path.of(shared.get("KAFKA_SSL_TRUSTSTORE_LOCATION"));
         String caSecret = cluster() + "-cluster-ca-cert";
-        for (Service s : List.of(ingest, consumer)) {
+        for (Service s : List.of(ingest, consumer, drain)) {
             JsonNode user = named(kind("KafkaUser"), s.name());
             assertEquals(cluster(), user.at("/metadata/labels/strimzi.io~1cluster").asText());
             assertEquals("scram-sha-512", user.at("/spec/authentication/type").asText());
@@ -298,10 +314,44 @@ class DeploymentFilesTest {
         String index = TailConfig.from(Map.of("VIEWER_JWT_SECRET", "x".repeat(32))).indexTopic();
         assertEquals(Map.of("topic:" + logs, Set.of("Read", "Describe"), "topic:" + tokens,
                 Set.of("Read", "Describe"), "topic:" + index, Set.of("Read", "Write", "Describe"), "group:" + index,
-                Set.of("Read")), acls("consumer"),
-                "consumer: reads lines and the token registry, reads and writes the history index in its group");
+                Set.of("Read"), "topic:" + drainConfig.drainsTopic(), Set.of("Read", "Write", "Describe"),
+                "topic:" + drainConfig.statusTopic(), Set.of("Read", "Describe")), acls("consumer"),
+                "consumer: reads lines and the token registry, reads and writes the history index in its group, "
+                        + "writes drain definitions and reads the workers' statuses");
+        assertEquals(Map.of("topic:" + logs, Set.of("Read", "Describe"), "topic:" + index, Set.of("Read", "Describe"),
+                "topic:" + tokens, Set.of("Read", "Describe"), "topic:" + drainConfig.drainsTopic(),
+                Set.of("Read", "Describe"), "topic:" + drainConfig.cursorsTopic(), Set.of("Read", "Write", "Describe"),
+                "topic:" + drainConfig.statusTopic(), Set.of("Read", "Write", "Describe"),
+                "group:" + drainConfig.group(), Set.of("Read")), acls("drain"),
+                "drain workers: read lines, tokens and definitions, write cursors and statuses, in their group");
         assertTrue(KafkaClientSettings.SERVICE_OWNED.contains("group.id"),
                 "the index's group is the service's (named like the index topic): KAFKA_GROUP_ID is refused");
+    }
+
+    @Test
+    void drainWorkersProbeTheirManagementPortAndSetOnlyKnownVariables() throws IOException {
+        JsonNode deployment = named(kind("Deployment"), drain.name());
+        JsonNode container = deployment.at("/spec/template/spec/containers/0");
+        assertEquals("addon-log-collector/drain", container.get("image").asText());
+        assertEquals("management", container.at("/ports/0/name").asText());
+        assertEquals(drain.managementPort(), container.at("/ports/0/containerPort").asInt());
+        assertEquals(1, container.get("ports").size(), "the worker listens on its management port only");
+        assertEquals(ManagementServer.READY_PATH, container.at("/readinessProbe/httpGet/path").asText());
+        assertEquals(ManagementServer.LIVE_PATH, container.at("/livenessProbe/httpGet/path").asText());
+        assertEquals(String.valueOf(drain.managementPort()),
+                deployment.at("/spec/template/metadata/annotations/prometheus.io~1port").asText());
+        assertEquals("log-collector-kafka", container.at("/envFrom/0/configMapRef/name").asText());
+        List<String> names = new ArrayList<>();
+        container.get("env").forEach(e -> names.add(e.get("name").asText()));
+        assertKnown(drain, names, "deploy/k8s drain");
+        assertTrue(names.contains(drain.secret()));
+        assertEquals(drain.name(), named(kind("PodDisruptionBudget"), drain.name())
+                .at("/spec/selector/matchLabels/app.kubernetes.io~1name").asText());
+        assertEquals(drain.name(), named(kind("HorizontalPodAutoscaler"), drain.name())
+                .at("/spec/scaleTargetRef/name").asText());
+        // the consumers serve the drains API: they need the same key
+        JsonNode consumerEnv = named(kind("Deployment"), consumer.name()).at("/spec/template/spec/containers/0/env");
+        assertTrue(consumerEnv.findValuesAsText("name").contains("DRAINS_SECRET_KEY"));
     }
 
     @Test
@@ -313,8 +363,13 @@ class DeploymentFilesTest {
             assertEquals(3, t.at("/spec/replicas").asInt(), topic);
             assertEquals(2, t.at("/spec/config/min.insync.replicas").asInt(), topic);
         }
-        assertEquals("compact", named(kind("KafkaTopic"), ingest.tokensTopic())
-                .at("/spec/config/cleanup.policy").asText());
+        for (String compacted : List.of(ingest.tokensTopic(), drainConfig.drainsTopic(), drainConfig.cursorsTopic(),
+                drainConfig.statusTopic())) {
+            JsonNode t = named(kind("KafkaTopic"), compacted);
+            assertEquals("compact", t.at("/spec/config/cleanup.policy").asText(), compacted);
+            assertEquals(3, t.at("/spec/replicas").asInt(), compacted);
+            assertEquals(2, t.at("/spec/config/min.insync.replicas").asInt(), compacted);
+        }
         int brokers = 0;
         for (JsonNode pool : kind("KafkaNodePool")) {
             assertEquals(cluster, pool.at("/metadata/labels/strimzi.io~1cluster").asText());
@@ -326,7 +381,7 @@ class DeploymentFilesTest {
     @Test
     void readmeDocumentsEverySettingTheServicesRead() throws IOException {
         String readme = Files.readString(ROOT.resolve("README.md"));
-        for (Service s : List.of(ingest, consumer)) {
+        for (Service s : List.of(ingest, consumer, drain)) {
             List<String> missing = s.settings().stream().filter(n -> !readme.contains("`" + n + "`")).toList();
             assertTrue(missing.isEmpty(), "README's settings tables lack " + missing + " of the " + s.name());
             List<String> prefixes = s.prefixes().stream().filter(p -> !readme.contains("`" + p + "<NAME>`")).toList();

@@ -51,7 +51,9 @@ public final class KafkaClientSettings {
             "enable.auto.commit", "auto.offset.reset", "fetch.max.wait.ms", "metadata.max.age.ms",
             "max.partition.fetch.bytes", "fetch.max.bytes",
             // the history index: its topic is never auto-created, its indexer leaves CRCs to the readers
-            "allow.auto.create.topics", "check.crcs");
+            "allow.auto.create.topics", "check.crcs",
+            // the drain workers' group: cooperative rebalancing
+            "partition.assignment.strategy");
 
     /** Words of a setting's name that mark its value secret ... */
     private static final Set<String> SECRET_WORDS = Set.of("password", "passphrase", "secret", "jaas", "key", "token");

@@ -12,9 +12,11 @@ import org.slf4j.LoggerFactory;
 
 import io.addonlogs.common.kafka.LogPartitions;
 import io.addonlogs.consumer.TailConfig;
+import io.addonlogs.consumer.auth.AddonAccess;
 import io.addonlogs.consumer.auth.Viewer;
 import io.addonlogs.consumer.auth.ViewerAuth;
 import io.addonlogs.consumer.dashboard.DashboardRoutes;
+import io.addonlogs.consumer.drains.DrainRoutes;
 import io.addonlogs.consumer.history.HistoryReader;
 import io.addonlogs.consumer.kafka.LiveReader;
 import io.addonlogs.consumer.platform.SummaryRoute;
@@ -33,7 +35,8 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * Serves {@code GET /v4/logs/organisations/{ownerId}/resources/{addonId}/logs} as Server-Sent Events, in the wire
- * format of the platform's existing clients, and {@code GET /v2/summary}, through which they find an add-on's owner.
+ * format of the platform's existing clients, {@code GET /v2/summary}, through which they find an add-on's owner, and
+ * the drains API ({@link DrainRoutes}).
  * Checks the viewer (401), its right to the add-on (403) and that the add-on, named by id or real id, belongs to
  * that owner (404) before a {@link TailStream} takes over.
  */
@@ -54,6 +57,7 @@ public final class TailHttpVerticle extends VerticleBase {
     private final TailMetrics metrics;
     private final Set<TailStream> streams = new HashSet<>();
     private final PerKeyLimit tails;
+    private final DrainRoutes drains;
     private HttpServer server;
 
     /**
@@ -61,7 +65,8 @@ public final class TailHttpVerticle extends VerticleBase {
      * viewer's tails, shared by every event loop's verticle.
      */
     public TailHttpVerticle(TailConfig config, int port, TokenRegistry tokens, ViewerAuth auth,
-                            LiveReader<LiveBatch> live, HistoryReader history, TailMetrics metrics, PerKeyLimit tails) {
+                            LiveReader<LiveBatch> live, HistoryReader history, TailMetrics metrics, PerKeyLimit tails,
+                            DrainRoutes drains) {
         this.config = config;
         this.port = port;
         this.tokens = tokens;
@@ -70,6 +75,7 @@ public final class TailHttpVerticle extends VerticleBase {
         this.history = history;
         this.metrics = metrics;
         this.tails = tails;
+        this.drains = drains;
     }
 
     /** The live reader whose batches this verticle's streams take: each add-on's lines encoded once. */
@@ -84,6 +90,7 @@ public final class TailHttpVerticle extends VerticleBase {
         router.get(PATH).handler(this::tail);
         vertx.setPeriodic(PARTITION_CHECK_MS, id -> followPartitionCount());
         new SummaryRoute(tokens, auth).mount(router);
+        drains.mount(router);
         DashboardRoutes.mount(router);
         router.route().handler(ctx -> JsonError.send(ctx.response(), 404, "not_found", "no such endpoint"));
         router.route().failureHandler(ctx -> {
@@ -114,11 +121,12 @@ public final class TailHttpVerticle extends VerticleBase {
     private void tail(RoutingContext ctx, Viewer viewer) {
         String ownerId = ctx.pathParam("ownerId");
         String named = ctx.pathParam("addonId");
-        Addon addon = tokens.addon(named).filter(a -> a.ownerId().equals(ownerId)).orElse(null);
-        if (addon == null ? !viewer.mayLookUp(ownerId, named) : !viewer.mayRead(ownerId, addon)) {
+        AddonAccess access = AddonAccess.check(viewer, tokens, ownerId, named);
+        if (access.forbidden()) {
             JsonError.send(ctx.response(), 403, "forbidden", "these credentials do not give access to this add-on");
             return;
         }
+        Addon addon = access.addon();
         int partitionCount = live.partitionCount();
         Set<Integer> partitions = addon == null ? Set.of() : partitionsOf(addon, partitionCount);
         if (partitions.isEmpty()) {
