@@ -114,11 +114,17 @@ public final class TailHttpVerticle extends VerticleBase {
         String ownerId = ctx.pathParam("ownerId");
         String named = ctx.pathParam("addonId");
         Addon addon = tokens.addon(named).filter(a -> a.ownerId().equals(ownerId)).orElse(null);
+        int partitionCount = live.partitionCount();
+        if (addon == null && (!tokens.isCaughtUp() || partitionCount == 0)) {
+            // just started: the add-on may well exist (a load balancer may send viewers here before it is ready)
+            ctx.response().putHeader("Retry-After", String.valueOf(TailConfig.RETRY_AFTER_SECONDS));
+            JsonError.send(ctx.response(), 503, "starting", "this instance is still loading the add-ons; retry later");
+            return;
+        }
         if (addon == null ? !viewer.mayLookUp(ownerId, named) : !viewer.mayRead(ownerId, addon)) {
             JsonError.send(ctx.response(), 403, "forbidden", "these credentials do not give access to this add-on");
             return;
         }
-        int partitionCount = live.partitionCount();
         Set<Integer> partitions = addon == null ? Set.of() : partitionsOf(addon, partitionCount);
         if (partitions.isEmpty()) {
             JsonError.send(ctx.response(), 404, "not_found", "no add-on " + named + " for owner " + ownerId);
