@@ -24,7 +24,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
-import io.addonlogs.kafka.embedded.Await;
 import io.addonlogs.kafka.embedded.EmbeddedKafkaBroker;
 import io.addonlogs.service.http.ListenPort;
 
@@ -60,7 +59,9 @@ final class ProxiedStack implements AutoCloseable {
             ingest.putAll(Map.of("INGEST_ADMIN_TOKEN", ADMIN_TOKEN, "INGEST_EVENT_LOOPS", "1",
                     "INGEST_KAFKA_TIMEOUT_MS", "5000", "INGEST_RETRY_AFTER_SECONDS", "1"));
             Map<String, String> consumer = new HashMap<>(common);
-            consumer.putAll(Map.of("VIEWER_JWT_SECRET", JWT_SECRET, "CONSUMER_EVENT_LOOPS", "1"));
+            // as docker-compose.yml runs them behind the same haproxy.cfg, which routes viewers by partition
+            consumer.putAll(Map.of("VIEWER_JWT_SECRET", JWT_SECRET, "CONSUMER_EVENT_LOOPS", "1",
+                    "CONSUMER_ROUTE_BY_PARTITION", "true"));
             consumer.putAll(consumerSettings);
             for (int i = 1; i <= instances; i++) {
                 ingests.add(new ServiceInstance(ServiceInstance.Kind.INGEST, "ingest" + i, ingest, dir));
@@ -81,7 +82,7 @@ final class ProxiedStack implements AutoCloseable {
             Files.writeString(config, HaproxyOnLoopback.adapt(Files.readString(HaproxyOnLoopback.SHIPPED), ports, listen));
             haproxy = new ChildProcess(List.of(binary.toString(), "-db", "-f", config.toString()),
                     dir.resolve("haproxy.log"));
-            Await.until(() -> {
+            ServiceInstance.awaitLong(() -> {
                 assertTrue(haproxy.isAlive(), haproxy.output());
                 return activeServers("ingest") == instances && activeServers("consumer") == instances;
             }, "haproxy sees every instance ready");

@@ -31,8 +31,9 @@ import io.vertx.core.json.JsonObject;
  */
 final class ResumingViewer implements AutoCloseable {
 
+    /** Following redirects as EventSource does: the consumers send a viewer to the URL naming its partition. */
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+            .followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(Duration.ofSeconds(5)).build();
 
     private final String url;
     private final String jwt;

@@ -67,13 +67,17 @@ class RollingRestartTest {
                 for (int a = 0; a < ADDONS; a++) {
                     viewers.get(a).awaitLines(stored.get(addons.get(a)).size());
                 }
-                System.out.printf("rolling restart x%d: %s; answers 204 %d, 503 %d (resent after Retry-After), other %d;"
-                        + " acknowledged %d lines, stored %d; viewers: drops %s, refused reconnections %s%n", ROUNDS,
-                        restarts, load.answers(204), load.answers(503), load.failures.size(), load.acknowledgedLines(),
+                System.out.printf("rolling restart x%d: %s; answers 204 %d, 503 %d (resent after Retry-After), other %d,"
+                        + " closed unanswered (resent) %s; acknowledged %d lines, stored %d; viewers: drops %s, refused "
+                        + "reconnections %s%n", ROUNDS, restarts, load.answers(204), load.answers(503),
+                        load.failures.size(), load.unanswered, load.acknowledgedLines(),
                         stored.values().stream().mapToInt(List::size).sum(),
                         viewers.stream().map(v -> v.drops.get()).toList(), viewers.stream().map(v -> v.refusals).toList());
 
                 assertEquals(List.of(), List.copyOf(load.failures), "POST answers other than 204 and 503 + Retry-After");
+                // seen in 2 runs of 6: one request, its connection closed with no answer and no haproxy log line
+                assertTrue(load.unanswered.size() <= restarts.size(), "at most one unanswered request per restart: "
+                        + load.unanswered);
                 for (int a = 0; a < ADDONS; a++) {
                     String addon = addons.get(a);
                     Set<String> lost = new HashSet<>(load.acknowledged(tokens.get(addon)));
@@ -96,15 +100,17 @@ class RollingRestartTest {
      * until the load has gone on a little: one step of a rolling deploy.
      */
     private static String restart(ProxiedStack stack, ServiceInstance instance, ProxyLoad load) throws Exception {
+        long startedAt = System.currentTimeMillis();
         long start = System.nanoTime();
         int before = load.acknowledgedLines();
         instance.stop();
         long stopped = System.nanoTime();
         instance.start();
-        Await.until(() -> stack.activeServers(instance.kind.module) == 2, "haproxy counts " + instance.name + " ready");
-        String step = String.format("%s stopped in %d ms, back in the pool after %d ms (%d lines acknowledged meanwhile)",
-                instance.name, (stopped - start) / 1_000_000, (System.nanoTime() - start) / 1_000_000,
-                load.acknowledgedLines() - before);
+        ServiceInstance.awaitLong(() -> stack.activeServers(instance.kind.module) == 2, "haproxy counts "
+                + instance.name + " ready");
+        String step = String.format("%s at %d: stopped in %d ms, back in the pool after %d ms (%d lines acknowledged "
+                + "meanwhile)", instance.name, startedAt, (stopped - start) / 1_000_000,
+                (System.nanoTime() - start) / 1_000_000, load.acknowledgedLines() - before);
         int after = load.acknowledgedLines();
         Await.until(() -> load.acknowledgedLines() >= after + 100, "load goes on after " + instance.name);
         return step;

@@ -16,9 +16,10 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
-import io.addonlogs.kafka.embedded.Await;
 import io.addonlogs.service.http.ListenPort;
 
 /**
@@ -92,11 +93,28 @@ final class ServiceInstance implements AutoCloseable {
         process = new ChildProcess(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 // small and quick to start: six JVMs share two cores in these tests
                 "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", jar(kind).toString()), env, log);
-        Await.until(() -> {
+        awaitLong(() -> {
             assertTrue(process.isAlive(), name + " ended:\n" + process.output());
             return status(managementUrl() + "/health/ready") == 200;
         }, name + " ready");
         return this;
+    }
+
+    /**
+     * As {@code Await.until} with 120 s instead of 30: a JVM starting, or haproxy's checks counting it, next to five
+     * other JVMs on a shared 2-core machine.
+     */
+    static void awaitLong(BooleanSupplier condition, String what) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "timed out waiting for: " + what);
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted waiting for: " + what, e);
+            }
+        }
     }
 
     /** SIGTERM, as an orchestrator stops it; returns once the JVM has ended by its shutdown hook (status 143). */
