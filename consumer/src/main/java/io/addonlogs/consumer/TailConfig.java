@@ -116,6 +116,7 @@ public record TailConfig(Map<String, String> kafka, String logsTopic, String tok
                 + ", historyReaders=" + historyReaders + ", maxReplays=" + maxReplays + ", maxTailsPerViewer="
                 + maxTailsPerViewer + ", headerTimeoutSeconds=" + headerTimeoutSeconds + ", eventLoops=" + eventLoops
                 + ", sendBufferBytes=" + sendBufferBytes + ", indexTopic=" + indexTopic + ", indexBlockRecords="
-                + indexBlockRecords + ", indexBlockMillis=" + indexBlockMillis + ", routeByPartition=" + routeByPartition + "]";
+                + indexBlockRecords + ", indexBlockMillis=" + indexBlockMillis + ", routeByPartition="
+                + routeByPartition + "]";
     }
 }
