@@ -21,7 +21,8 @@ import io.addonlogs.kafka.embedded.Await;
  * stopped with SIGTERM, started again on its port and waited for until the proxy counts it ready. Every line a 204
  * acknowledged is in Kafka; each viewer, resuming with {@code Last-Event-ID} whenever its stream ends, sees exactly
  * the records Kafka holds for its add-on, in order, each once; the providers get nothing but 204 and 503 with
- * Retry-After. {@code -Dreliability.scale=N}: N rounds of restarts. Skipped without haproxy, unless
+ * Retry-After (and at most one request per restart whose connection closes unanswered: resent, see
+ * docs/operations.md "Rolling deploys"). {@code -Dreliability.scale=N}: N rounds of restarts. Skipped without haproxy, unless
  * {@code MONITORING_TESTS=required}.
  */
 class RollingRestartTest {
