@@ -35,13 +35,17 @@ import io.addonlogs.consumer.drains.DrainsApiConfig;
  * @param indexBlockRecords    log records per index block at most
  * @param indexBlockMillis     how long a log record waits at most before its index block is written
  * @param drains               the drains API's settings
+ * @param routeByPartition     answer a tail request that names no {@code partition} with a 307 to the same URL
+ *                             naming its add-on's partition, for a load balancer that hashes on it
+ *                             ({@code CONSUMER_ROUTE_BY_PARTITION}, docs/operations.md "Routing viewers")
  */
 public record TailConfig(Map<String, String> kafka, String logsTopic, String tokensTopic, String host, int port,
                          String managementHost, int managementPort, String jwtSecret, String authUrl, int authTimeoutMs,
                          int authCacheSeconds, int authCacheEntries, int heartbeatMs, int viewerQueueBytes,
                          int viewerBufferedEvents, int viewerHeldBytes, int historyReaders, int maxReplays,
                          int maxTailsPerViewer, int headerTimeoutSeconds, int eventLoops, int sendBufferBytes,
-                         String indexTopic, int indexBlockRecords, int indexBlockMillis, DrainsApiConfig drains) {
+                         String indexTopic, int indexBlockRecords, int indexBlockMillis, DrainsApiConfig drains,
+                         boolean routeByPartition) {
 
     /** {@code Retry-After} of the consumer's 429 and 503 answers. */
     public static final int RETRY_AFTER_SECONDS = 5;
@@ -92,7 +96,16 @@ public record TailConfig(Map<String, String> kafka, String logsTopic, String tok
                 s.string("LOGS_INDEX_TOPIC", logsTopic + "-index"),
                 s.integer("CONSUMER_INDEX_BLOCK_RECORDS", 4096, 16, 1 << 20),
                 s.integer("CONSUMER_INDEX_BLOCK_MS", 1000, 10, 60_000),
-                DrainsApiConfig.from(s));
+                DrainsApiConfig.from(s),
+                bool(s, "CONSUMER_ROUTE_BY_PARTITION"));
+    }
+
+    private static boolean bool(Settings s, String name) {
+        String value = s.string(name, "false");
+        if (!value.equals("true") && !value.equals("false")) {
+            throw new IllegalArgumentException(name + " must be true or false, not " + value);
+        }
+        return Boolean.parseBoolean(value);
     }
 
     @Override
@@ -107,6 +120,7 @@ public record TailConfig(Map<String, String> kafka, String logsTopic, String tok
                 + ", historyReaders=" + historyReaders + ", maxReplays=" + maxReplays + ", maxTailsPerViewer="
                 + maxTailsPerViewer + ", headerTimeoutSeconds=" + headerTimeoutSeconds + ", eventLoops=" + eventLoops
                 + ", sendBufferBytes=" + sendBufferBytes + ", indexTopic=" + indexTopic + ", indexBlockRecords="
-                + indexBlockRecords + ", indexBlockMillis=" + indexBlockMillis + ", drains=" + drains + "]";
+                + indexBlockRecords + ", indexBlockMillis=" + indexBlockMillis + ", drains=" + drains
+                + ", routeByPartition=" + routeByPartition + "]";
     }
 }

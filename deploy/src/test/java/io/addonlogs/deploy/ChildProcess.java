@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -18,14 +19,27 @@ final class ChildProcess implements AutoCloseable {
     private final Thread reaper;
 
     ChildProcess(List<String> command, Path log) throws IOException {
+        this(command, Map.of(), log);
+    }
+
+    /** With {@code env} added to this JVM's environment; the output is appended to {@code log} (restarts share it). */
+    ChildProcess(List<String> command, Map<String, String> env, Path log) throws IOException {
         this.log = log;
-        this.process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().putAll(env);
+        this.process = builder.start();
         this.reaper = new Thread(process::destroyForcibly, "kill-" + Path.of(command.get(0)).getFileName());
         Runtime.getRuntime().addShutdownHook(reaper);
     }
 
     boolean isAlive() {
         return process.isAlive();
+    }
+
+    /** The exit status; only once it has ended. */
+    int exitValue() {
+        return process.exitValue();
     }
 
     /** What it printed so far, for failure messages. */

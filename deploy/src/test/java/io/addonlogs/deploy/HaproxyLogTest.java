@@ -61,8 +61,7 @@ class HaproxyLogTest {
             listen.put(lbPort, ListenPort.resolve("127.0.0.1", 0));
         }
         Path config = dir.resolve("haproxy.cfg");
-        Files.writeString(config, MonitoringTest.onLoopback(Files.readString(
-                Path.of("").toAbsolutePath().getParent().resolve("deploy/docker/haproxy.cfg")), services, listen));
+        Files.writeString(config, HaproxyOnLoopback.singleInstance(services, listen));
         try (ChildProcess haproxy = new ChildProcess(List.of(binary.toString(), "-db", "-f", config.toString()),
                 dir.resolve("haproxy.log"))) {
             String viewer = "http://127.0.0.1:" + listen.get(8090) + "/v4/logs/organisations/orga_1/resources/addon_1/logs";

@@ -1,7 +1,6 @@
 package io.addonlogs.deploy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -21,8 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -55,10 +52,6 @@ class MonitoringTest {
     /** HTTP/1.1: the default's h2c upgrade of a GET once left a scrape of a service waiting forever. */
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
-    /** haproxy.cfg lines rewritten for loopback. */
-    private static final Pattern BIND = Pattern.compile("(\\s+bind ):(\\d+)");
-    private static final Pattern SERVER_TEMPLATE = Pattern.compile(
-            "(\\s+)server-template (\\S+) \\d+ \\w+:(\\d+) check(?: port (\\d+))? resolvers docker init-addr none");
 
     @TempDir
     static Path dir;
@@ -90,8 +83,7 @@ class MonitoringTest {
             listen.put(lbPort, ListenPort.resolve("127.0.0.1", 0));
         }
         Path haproxyConfig = dir.resolve("haproxy.cfg");
-        Files.writeString(haproxyConfig, onLoopback(Files.readString(
-                Path.of("").toAbsolutePath().getParent().resolve("deploy/docker/haproxy.cfg")), services, listen));
+        Files.writeString(haproxyConfig, HaproxyOnLoopback.singleInstance(services, listen));
         haproxy = new ChildProcess(List.of(haproxyBinary.toString(), "-db", "-f", haproxyConfig.toString()),
                 dir.resolve("haproxy.log"));
         haproxyMetrics = "http://127.0.0.1:" + listen.get(8404) + ManagementServer.METRICS_PATH;
@@ -226,38 +218,6 @@ class MonitoringTest {
             targets.forEach(t -> queries.add(((JsonObject) t).getString("expr")));
         }
         return queries;
-    }
-
-    /**
-     * The shipped haproxy.cfg on loopback: each {@code bind :PORT} on a free port of its own ({@code listen}), each
-     * server-template (Docker's DNS) one server at the service's real port ({@code services}, by the default port).
-     */
-    static String onLoopback(String config, Map<Integer, Integer> services, Map<Integer, Integer> listen) {
-        StringBuilder local = new StringBuilder();
-        boolean inResolvers = false;
-        for (String line : config.split("\n", -1)) {
-            inResolvers = line.startsWith("resolvers ") || (inResolvers && line.startsWith(" "));
-            if (inResolvers) {
-                continue;
-            }
-            Matcher bind = BIND.matcher(line);
-            Matcher server = SERVER_TEMPLATE.matcher(line);
-            if (bind.matches()) {
-                line = bind.group(1) + "127.0.0.1:" + mapped(listen, bind.group(2));
-            } else if (server.matches()) {
-                line = server.group(1) + "server " + server.group(2) + "-1 127.0.0.1:" + mapped(services, server.group(3))
-                        + " check" + (server.group(4) == null ? "" : " port " + mapped(services, server.group(4)));
-            }
-            assertFalse(!line.startsWith("#") && line.contains("resolvers"), "left over: " + line);
-            local.append(line).append('\n');
-        }
-        return local.toString();
-    }
-
-    private static int mapped(Map<Integer, Integer> ports, String port) {
-        Integer to = ports.get(Integer.parseInt(port));
-        assertTrue(to != null, "no port for " + port);
-        return to;
     }
 
     private static String job(String name, String url) {

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -34,9 +33,12 @@ class BrokerFaultsTest {
     /** {@code -Dreliability.scale=N} makes every phase N times longer (the long variant, docs/reliability.md). */
     private static final long SCALE = Long.getLong("reliability.scale", 1);
     private static final int LINES = 50;
+    /** A 503 within 2 s of Kafka not acknowledging, retried after 1 s; no rate limit in the way of the load. */
+    static final Map<String, String> INGEST_SETTINGS = Map.of("INGEST_KAFKA_TIMEOUT_MS", "2000",
+            "INGEST_RETRY_AFTER_SECONDS", "1", "INGEST_TOKEN_LINES_PER_SECOND", "0", "INGEST_TOKEN_BYTES_PER_SECOND", "0");
 
     private volatile Phase phase = Phase.ALL_UP;
-    private final Map<Phase, Map<Integer, AtomicInteger>> answers = new ConcurrentHashMap<>();
+    private final AnswersByPhase<Phase> answers = new AnswersByPhase<>(Phase.class);
     private final Set<String> acknowledged = ConcurrentHashMap.newKeySet();
     private final AtomicLong resentLines = new AtomicLong();
     private final AtomicInteger falseSuccesses = new AtomicInteger();
@@ -45,9 +47,7 @@ class BrokerFaultsTest {
     @Test
     void acknowledgedLinesSurviveBrokerLossAndTwoLostBrokersMeanNoFalseSuccess() throws Exception {
         try (MultiBrokerKafka kafka = MultiBrokerKafka.start(3, Map.of());
-             IngestFixture ingest = new IngestFixture(kafka, Map.of("INGEST_KAFKA_TIMEOUT_MS", "2000",
-                     "INGEST_RETRY_AFTER_SECONDS", "1", "INGEST_TOKEN_LINES_PER_SECOND", "0",
-                     "INGEST_TOKEN_BYTES_PER_SECOND", "0"), (short) 3)) {
+             IngestFixture ingest = new IngestFixture(kafka, INGEST_SETTINGS, (short) 3)) {
             String token = ingest.provision("addon_faults", "orga_faults");
             AtomicBoolean running = new AtomicBoolean(true);
             List<Thread> providers = new ArrayList<>();
@@ -83,18 +83,17 @@ class BrokerFaultsTest {
             int duplicates = stored.duplicates();
             System.out.printf("broker faults: answers by phase %s; acknowledged %d lines, stored %d records "
                     + "(%d distinct), lost %d, duplicates %d (lines resent after a 503: %d), 2xx with two brokers "
-                    + "down: %d%n", summary(), acknowledged.size(), stored.ids().size(), stored.distinct(), lost.size(),
+                    + "down: %d%n", answers, acknowledged.size(), stored.ids().size(), stored.distinct(), lost.size(),
                     duplicates, resentLines.get(), falseSuccesses.get());
 
-            Set<Integer> statuses = new java.util.TreeSet<>();
-            answers.values().forEach(byStatus -> statuses.addAll(byStatus.keySet()));
+            Set<Integer> statuses = answers.statuses();
             statuses.removeAll(Set.of(204, 503));
-            assertEquals(Set.of(), statuses, "only 204 or 503 under broker faults: " + summary());
+            assertEquals(Set.of(), statuses, "only 204 or 503 under broker faults: " + answers);
             assertEquals(Set.of(), lost, "acknowledged lines missing from Kafka");
             assertTrue(duplicates <= resentLines.get(), "duplicates only from resent requests");
             assertEquals(0, falseSuccesses.get(), "no 2xx for a request made while two brokers were down");
-            assertTrue(count(Phase.ONE_DOWN, 204) > 0, "served with one broker down");
-            assertTrue(count(Phase.TWO_DOWN, 503) > 0, "503 with two brokers down");
+            assertTrue(answers.count(Phase.ONE_DOWN, 204) > 0, "served with one broker down");
+            assertTrue(answers.count(Phase.TWO_DOWN, 503) > 0, "503 with two brokers down");
             assertTrue(recoveredOk.get(), "recovered without a restart");
         }
     }
@@ -118,8 +117,7 @@ class BrokerFaultsTest {
                     status = -1;
                 }
                 Phase answeredIn = phase;
-                answers.computeIfAbsent(answeredIn, p -> new ConcurrentHashMap<>())
-                        .computeIfAbsent(status, s -> new AtomicInteger()).incrementAndGet();
+                answers.add(answeredIn, status);
                 if (status == 204) {
                     acknowledged.addAll(ids);
                     sent = true;
@@ -138,20 +136,6 @@ class BrokerFaultsTest {
         }
     }
 
-    private int count(Phase p, int status) {
-        Map<Integer, AtomicInteger> byStatus = answers.getOrDefault(p, Map.of());
-        return byStatus.containsKey(status) ? byStatus.get(status).get() : 0;
-    }
-
-    private Map<Phase, Map<Integer, Integer>> summary() {
-        Map<Phase, Map<Integer, Integer>> out = new EnumMap<>(Phase.class);
-        answers.forEach((p, m) -> {
-            Map<Integer, Integer> counts = new java.util.TreeMap<>();
-            m.forEach((s, n) -> counts.put(s, n.get()));
-            out.put(p, counts);
-        });
-        return out;
-    }
 
     private static void sleep(long ms) {
         try {

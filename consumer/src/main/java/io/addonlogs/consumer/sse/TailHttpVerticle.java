@@ -2,6 +2,7 @@ package io.addonlogs.consumer.sse;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -45,6 +46,8 @@ public final class TailHttpVerticle extends VerticleBase {
     public static final String PATH = "/v4/logs/organisations/:ownerId/resources/:addonId/logs";
     private static final Logger LOG = LoggerFactory.getLogger(TailHttpVerticle.class);
     private static final long PARTITION_CHECK_MS = 2_000;
+    /** The query parameter naming the add-on's partition (CONSUMER_ROUTE_BY_PARTITION); otherwise ignored. */
+    public static final String PARTITION_PARAM = "partition";
     /** Longer than a producer's metadata refresh (Kafka's default metadata.max.age.ms is 5 minutes). */
     static final Duration PRODUCER_METADATA_GRACE = Duration.ofMinutes(10);
 
@@ -122,15 +125,29 @@ public final class TailHttpVerticle extends VerticleBase {
         String ownerId = ctx.pathParam("ownerId");
         String named = ctx.pathParam("addonId");
         AddonAccess access = AddonAccess.check(viewer, tokens, ownerId, named);
+        int partitionCount = live.partitionCount();
+        if (access.addon() == null && (!tokens.isCaughtUp() || partitionCount == 0)) {
+            // just started: the add-on may well exist (a load balancer may send viewers here before it is ready)
+            ctx.response().putHeader("Retry-After", String.valueOf(TailConfig.RETRY_AFTER_SECONDS));
+            JsonError.send(ctx.response(), 503, "starting", "this instance is still loading the add-ons; retry later");
+            return;
+        }
         if (access.forbidden()) {
             JsonError.send(ctx.response(), 403, "forbidden", "these credentials do not give access to this add-on");
             return;
         }
         Addon addon = access.addon();
-        int partitionCount = live.partitionCount();
         Set<Integer> partitions = addon == null ? Set.of() : partitionsOf(addon, partitionCount);
         if (partitions.isEmpty()) {
             JsonError.send(ctx.response(), 404, "not_found", "no add-on " + named + " for owner " + ownerId);
+            return;
+        }
+        if (config.routeByPartition() && ctx.request().getParam(PARTITION_PARAM) == null) {
+            // for a load balancer that hashes on the partition, so that each instance reads its share of them
+            String query = ctx.request().query();
+            ctx.response().setStatusCode(307).putHeader("Cache-Control", "no-store")
+                    .putHeader("Location", ctx.request().path() + "?" + (query == null || query.isEmpty() ? ""
+                            : query + "&") + PARTITION_PARAM + "=" + Collections.min(partitions)).end();
             return;
         }
         TailQuery query;

@@ -122,6 +122,13 @@ public final class LogsHttpVerticle extends VerticleBase {
             return;
         }
         Optional<TokenRecord> record = tokens.lookup(token.get());
+        if (record.isEmpty() && !tokens.isCaughtUp()) {
+            // just started, the registry not read to its end yet: the token may well exist. A load balancer that has
+            // not seen this instance restart yet sends it requests before it is ready (RollingRestartTest).
+            request.response().putHeader("Retry-After", String.valueOf(config.retryAfterSeconds()));
+            reject(request, 503, "starting", "this instance is still loading the log tokens; retry later");
+            return;
+        }
         if (record.isEmpty()) {
             request.response().putHeader("WWW-Authenticate", REALM);
             reject(request, 401, "unauthorized", "unknown or revoked log token");

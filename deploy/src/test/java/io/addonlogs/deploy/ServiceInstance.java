@@ -1,0 +1,190 @@
+package io.addonlogs.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+import io.addonlogs.service.http.ListenPort;
+
+/**
+ * One ingest or consumer as operators run it: {@code java -jar} of the module's shaded jar in its own JVM, configured
+ * by environment variables, on ports fixed for its whole life so that it can be stopped with SIGTERM and started
+ * again where the load balancer expects it (a rolling deploy).
+ */
+final class ServiceInstance implements AutoCloseable {
+
+    enum Kind {
+        INGEST("ingest", "log-ingest.jar", "INGEST"),
+        CONSUMER("consumer", "log-consumer.jar", "CONSUMER");
+
+        final String module;
+        final String jar;
+        final String prefix;
+
+        Kind(String module, String jar, String prefix) {
+            this.module = module;
+            this.jar = jar;
+            this.prefix = prefix;
+        }
+    }
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2)).build();
+
+    final Kind kind;
+    final String name;
+    final int port;
+    final int managementPort;
+    private final Map<String, String> env;
+    private final Path log;
+    private ChildProcess process;
+
+    /** Picks the instance's two ports; {@link #start()} runs it. */
+    ServiceInstance(Kind kind, String name, Map<String, String> settings, Path dir) {
+        this.kind = kind;
+        this.name = name;
+        this.port = ListenPort.resolve("127.0.0.1", 0);
+        this.managementPort = ListenPort.resolve("127.0.0.1", 0);
+        this.env = new HashMap<>(settings);
+        env.put(kind.prefix + "_HOST", "127.0.0.1");
+        env.put(kind.prefix + "_PORT", String.valueOf(port));
+        env.put(kind.prefix + "_MANAGEMENT_HOST", "127.0.0.1");
+        env.put(kind.prefix + "_MANAGEMENT_PORT", String.valueOf(managementPort));
+        this.log = dir.resolve(name + ".log");
+    }
+
+    /**
+     * The module's shaded jar, built by the reactor's {@code package} of that module (which runs before this module's
+     * tests). Fails rather than run a jar older than the module's classes.
+     */
+    static Path jar(Kind kind) {
+        Path module = Path.of("").toAbsolutePath().getParent().resolve(kind.module);
+        Path jar = module.resolve("target").resolve(kind.jar);
+        assertTrue(Files.isRegularFile(jar), jar + " is missing: build it first (mvn -o package -pl "
+                + kind.module + " -am -DskipTests, or verify with -am)");
+        try (Stream<Path> classes = Files.walk(module.resolve("target/classes"))) {
+            FileTime newest = classes.map(ServiceInstance::modified).max(FileTime::compareTo).orElseThrow();
+            assertTrue(modified(jar).compareTo(newest) >= 0, jar + " is older than " + kind.module
+                    + "/target/classes: package it again");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return jar;
+    }
+
+    /** Starts the JVM and returns once {@code /health/ready} answers 200. */
+    ServiceInstance start() throws IOException {
+        process = new ChildProcess(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                // small and quick to start: six JVMs share two cores in these tests
+                "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", jar(kind).toString()), env, log);
+        awaitLong(() -> {
+            assertTrue(process.isAlive(), name + " ended:\n" + process.output());
+            return status(managementUrl() + "/health/ready") == 200;
+        }, name + " ready");
+        return this;
+    }
+
+    /**
+     * As {@code Await.until} with 120 s instead of 30: a JVM starting, or haproxy's checks counting it, next to five
+     * other JVMs on a shared 2-core machine.
+     */
+    static void awaitLong(BooleanSupplier condition, String what) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "timed out waiting for: " + what);
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted waiting for: " + what, e);
+            }
+        }
+    }
+
+    /** SIGTERM, as an orchestrator stops it; returns once the JVM has ended by its shutdown hook (status 143). */
+    void stop() {
+        process.close();
+        assertEquals(143, process.exitValue(), name + " ended by its shutdown hook:\n" + process.output());
+    }
+
+    String url() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    String managementUrl() {
+        return "http://127.0.0.1:" + managementPort;
+    }
+
+    String output() {
+        return process == null ? "" : process.output();
+    }
+
+    @Override
+    public void close() {
+        if (process != null) {
+            process.close();
+        }
+    }
+
+    /**
+     * The sum of the samples of {@code series} (a metric name, or a name with an opening of its labels such as
+     * {@code name{client_id="x"}}) on the {@code /metrics} page of {@code baseUrl}, leaving out per-topic series
+     * unless asked for; fails when there is none.
+     */
+    static double metric(String baseUrl, String series) {
+        String page;
+        try {
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl + "/metrics"))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            page = response.body();
+        } catch (IOException e) {
+            throw new AssertionError("no /metrics at " + baseUrl, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+        String prefix = series.endsWith("}") ? series.substring(0, series.length() - 1) : series;
+        // Kafka's client metrics come per client and again per topic: the per-topic series would count twice
+        boolean perTopic = series.contains("topic=");
+        List<String> samples = page.lines().filter(l -> l.startsWith(prefix))
+                .filter(l -> perTopic || !l.contains("topic=\"")).toList();
+        assertTrue(!samples.isEmpty(), "no " + series + " at " + baseUrl);
+        return samples.stream().mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
+    static int status(String url) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1; // not listening (yet, or any more)
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    private static FileTime modified(Path path) {
+        try {
+            return Files.getLastModifiedTime(path);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
