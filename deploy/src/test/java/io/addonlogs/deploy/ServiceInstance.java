@@ -16,10 +16,10 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
+import io.addonlogs.kafka.embedded.Await;
 import io.addonlogs.service.http.ListenPort;
 
 /**
@@ -105,16 +105,7 @@ final class ServiceInstance implements AutoCloseable {
      * other JVMs on a shared 2-core machine.
      */
     static void awaitLong(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "timed out waiting for: " + what);
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted waiting for: " + what, e);
-            }
-        }
+        Await.until(condition, what, Duration.ofSeconds(120));
     }
 
     /** SIGTERM, as an orchestrator stops it; returns once the JVM has ended by its shutdown hook (status 143). */

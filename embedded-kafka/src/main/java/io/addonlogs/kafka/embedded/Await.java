@@ -1,6 +1,6 @@
 package io.addonlogs.kafka.embedded;
 
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
 /** For tests over real services: wait for a condition instead of sleeping a guessed time. */
@@ -11,7 +11,12 @@ public final class Await {
 
     /** Polls {@code condition} every 20 ms for up to 30 s; fails naming {@code what}. */
     public static void until(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        until(condition, what, Duration.ofSeconds(30));
+    }
+
+    /** Polls {@code condition} every 20 ms for up to {@code timeout}; fails naming {@code what}. */
+    public static void until(BooleanSupplier condition, String what, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("timed out waiting for: " + what);
