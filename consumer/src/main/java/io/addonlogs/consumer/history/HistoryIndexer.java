@@ -61,6 +61,10 @@ public final class HistoryIndexer implements AutoCloseable {
     private final Counter blocks;
     private final Counter records;
     private final Counter failures;
+    /**
+     * Restarted after a retriable error like the services' other loops, but left out of readiness and liveness
+     * (history is read without the index meanwhile): {@code history_index_up} tells whether it runs.
+     */
     private final SupervisedLoop<KafkaConsumer<byte[], byte[]>> loop;
 
     /** {@code kafka}: the service's shared Kafka client settings (bootstrap servers, security). */
@@ -114,14 +118,6 @@ public final class HistoryIndexer implements AutoCloseable {
     /** The end of the newest block this instance wrote for the partition and the index acknowledged, or -1. */
     public long indexedUpTo(int partition) {
         return indexedUpTo.getOrDefault(partition, -1L);
-    }
-
-    /**
-     * The indexer's loop: restarted after a retriable error like the others, but left out of readiness and liveness
-     * (history is read without the index meanwhile): watch {@code history_index_up}.
-     */
-    public SupervisedLoop<?> loop() {
-        return loop;
     }
 
     /** Index blocks this instance wrote so far. */
