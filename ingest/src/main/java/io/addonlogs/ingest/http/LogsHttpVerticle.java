@@ -100,9 +100,6 @@ public final class LogsHttpVerticle extends VerticleBase {
         }
         HttpFraming.Refusal refusal = HttpFraming.check(request);
         if (refusal != null) {
-            if (guard != null) {
-                guard.refuseMore();
-            }
             refuseAndClose(request, refusal.status(), refusal.code(), refusal.error());
             return;
         }
@@ -202,9 +199,13 @@ public final class LogsHttpVerticle extends VerticleBase {
         return type.equals("application/logplex-1") || type.equals("application/x-logplex-1");
     }
 
-    /** Answers without reading the body, then closes the connection: what follows the headers is not read. */
+    /**
+     * Answers without reading the body, then closes the connection: what follows the headers is not read (nor
+     * served: {@link ConnectionGuard#refuseMore}, whose close lingers so that the client reads this answer).
+     */
     private void refuseAndClose(HttpServerRequest request, int status, String code, String error) {
         metrics.request(status, code);
+        ConnectionGuard.refuseMore(request.connection());
         request.exceptionHandler(e -> { }); // the client may hang up first: nothing is owed to it then
         request.response().putHeader("Connection", "close");
         JsonError.send(request.response(), status, code, error).onComplete(v -> request.connection().close());
@@ -220,6 +221,7 @@ public final class LogsHttpVerticle extends VerticleBase {
         request.handler(chunk -> {
             discarded[0] += chunk.length();
             if (discarded[0] > config.maxBodyBytes()) {
+                ConnectionGuard.refuseMore(request.connection());
                 request.connection().close();
             }
         });
