@@ -36,6 +36,10 @@ import io.addonlogs.common.kafka.KafkaClientSettings;
  * @param producerBatchBytes the producer's {@code batch.size}
  * @param adminAuthFailures  failed admin authentications from one address within a minute after which it is refused
  *                           (429) for a minute
+ * @param shutdownDelayMs    on SIGTERM, how long the instance goes on serving, unready and answering with
+ *                           {@code Connection: close}, before it stops accepting: the load balancer takes it out
+ *                           of its pool meanwhile, so that no request races the close of an idle kept-alive
+ *                           connection (docs/operations.md, "Rolling deploys")
  */
 public record IngestConfig(Map<String, String> kafka, String logsTopic, String tokensTopic, String host, int port,
                            String managementHost, int managementPort, String adminToken, long maxBodyBytes,
@@ -45,7 +49,7 @@ public record IngestConfig(Map<String, String> kafka, String logsTopic, String t
                            int eventLoops, String tlsCert, String tlsKey,
                            long tokenLinesPerSecond, long tokenBytesPerSecond, int tokenBurstSeconds,
                            long maxPartialFrameBytes, int maxRequestsPerToken, int producerLingerMs,
-                           int producerBatchBytes, int adminAuthFailures) {
+                           int producerBatchBytes, int adminAuthFailures, int shutdownDelayMs) {
 
     /** An admin token shorter than this is refused at start-up: it must not be guessable. */
     public static final int MIN_ADMIN_TOKEN_BYTES = 32;
@@ -93,7 +97,8 @@ public record IngestConfig(Map<String, String> kafka, String logsTopic, String t
                 s.integer("INGEST_MAX_REQUESTS_PER_TOKEN", 64, 1, 1_000_000),
                 s.integer("INGEST_PRODUCER_LINGER_MS", 5, 0, 1000),
                 s.integer("INGEST_PRODUCER_BATCH_BYTES", 256 << 10, 1024, 16 << 20),
-                s.integer("INGEST_ADMIN_AUTH_FAILURES", 10, 1, 10_000));
+                s.integer("INGEST_ADMIN_AUTH_FAILURES", 10, 1, 10_000),
+                s.integer("INGEST_SHUTDOWN_DELAY_MS", 3000, 0, 60_000));
     }
 
     public boolean tls() {
@@ -113,6 +118,7 @@ public record IngestConfig(Map<String, String> kafka, String logsTopic, String t
                 + ", tokenLinesPerSecond=" + tokenLinesPerSecond + ", tokenBytesPerSecond=" + tokenBytesPerSecond
                 + ", tokenBurstSeconds=" + tokenBurstSeconds + ", maxPartialFrameBytes=" + maxPartialFrameBytes
                 + ", maxRequestsPerToken=" + maxRequestsPerToken + ", producerLingerMs=" + producerLingerMs
-                + ", producerBatchBytes=" + producerBatchBytes + ", adminAuthFailures=" + adminAuthFailures + "]";
+                + ", producerBatchBytes=" + producerBatchBytes + ", adminAuthFailures=" + adminAuthFailures
+                + ", shutdownDelayMs=" + shutdownDelayMs + "]";
     }
 }

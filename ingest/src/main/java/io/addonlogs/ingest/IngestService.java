@@ -37,6 +37,7 @@ import io.vertx.core.Vertx;
 /**
  * The ingest process's parts, wired: one shared idempotent producer, the token registry, {@code eventLoops} HTTP
  * verticles sharing the {@code /logs} port, and the management server with the admin API. Stops in order:
+ * turn unready and serve on for {@code INGEST_SHUTDOWN_DELAY_MS} (each connection closed after its next answer),
  * stop accepting and finish in-flight requests, flush and close the producer (off the event loop), stop the rest.
  */
 public final class IngestService {
@@ -99,7 +100,7 @@ public final class IngestService {
         int port = ListenPort.resolve(config.host(), config.port()); // one port for every instance, also for 0
         for (int i = 0; i < config.eventLoops(); i++) {
             LogsHttpVerticle verticle = new LogsHttpVerticle(config, port, tokens, publisher, metrics, rateLimiter,
-                    partials, requests);
+                    partials, requests, () -> stopping);
             httpVerticles.add(verticle);
             chain = chain.compose(v -> vertx.deployVerticle(verticle)).onSuccess(httpDeployments::add).mapEmpty();
         }
@@ -140,8 +141,9 @@ public final class IngestService {
         if (stopped != null) {
             return stopped;
         }
-        stopping = true;
-        Future<Void> chain = Future.succeededFuture();
+        stopping = true; // unready at once; requests until the delay is over are answered with Connection: close
+        Future<Void> chain = config.shutdownDelayMs() == 0 ? Future.succeededFuture()
+                : vertx.timer(config.shutdownDelayMs()).mapEmpty();
         for (String id : httpDeployments) {
             chain = chain.compose(v -> vertx.undeploy(id));
         }

@@ -69,7 +69,7 @@ class BackPressureTest {
         Await.until(publisher::available, "metadata fetched");
         verticle = new LogsHttpVerticle(config, config.port(), tokens, publisher, metrics,
                 new TokenRateLimiter(0, 0, 1, System::nanoTime), new PartialFrameBudget(config.maxPartialFrameBytes()),
-                new PerKeyLimit(config.maxRequestsPerToken()));
+                new PerKeyLimit(config.maxRequestsPerToken()), () -> false);
         vertx.deployVerticle(verticle).await();
     }
 

@@ -69,7 +69,8 @@ final class IngestFixture implements AutoCloseable {
                 "INGEST_PORT", "0",
                 "INGEST_MANAGEMENT_PORT", "0",
                 "INGEST_ADMIN_TOKEN", ADMIN_TOKEN,
-                "INGEST_EVENT_LOOPS", "2"));
+                "INGEST_EVENT_LOOPS", "2",
+                "INGEST_SHUTDOWN_DELAY_MS", "0")); // ShutdownDelayTest sets one; elsewhere it only slows tests
         env.putAll(settings);
         runtime = ServiceRuntime.create();
         service = IngestService.start(runtime.vertx(), runtime.registry(), IngestConfig.from(env)).await();

@@ -3,6 +3,7 @@ package io.addonlogs.ingest.http;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 
 import io.addonlogs.common.tokens.TokenRecord;
 import io.addonlogs.ingest.IngestConfig;
@@ -38,16 +39,18 @@ public final class LogsHttpVerticle extends VerticleBase {
     private final TokenRateLimiter rateLimiter;
     private final PartialFrameBudget partials;
     private final PerKeyLimit requests;
+    private final BooleanSupplier stopping;
     private final int port;
     private HttpServer server;
 
     /**
      * {@code port}: where every instance listens (resolved, never 0, so that they share one server). The limiter,
-     * budget and request counts are process-wide: shared by every instance of this verticle.
+     * budget and request counts are process-wide: shared by every instance of this verticle. {@code stopping}:
+     * the service got SIGTERM and serves on for a while, unready, each connection closed after its next answer.
      */
     public LogsHttpVerticle(IngestConfig config, int port, TokenRegistry tokens, KafkaLogPublisher publisher,
                             IngestMetrics metrics, TokenRateLimiter rateLimiter, PartialFrameBudget partials,
-                            PerKeyLimit requests) {
+                            PerKeyLimit requests, BooleanSupplier stopping) {
         this.config = config;
         this.port = port;
         this.limits = IngestLimits.of(config);
@@ -57,6 +60,7 @@ public final class LogsHttpVerticle extends VerticleBase {
         this.rateLimiter = rateLimiter;
         this.partials = partials;
         this.requests = requests;
+        this.stopping = stopping;
     }
 
     @Override
@@ -97,6 +101,10 @@ public final class LogsHttpVerticle extends VerticleBase {
         if (guard != null && guard.refusing()) {
             request.connection().close(); // parsed behind a request whose framing could not be trusted
             return;
+        }
+        if (stopping.getAsBoolean()) {
+            // served as usual, but the client (or the load balancer) learns to open its next request elsewhere
+            request.response().putHeader("Connection", "close");
         }
         HttpFraming.Refusal refusal = HttpFraming.check(request);
         if (refusal != null) {
