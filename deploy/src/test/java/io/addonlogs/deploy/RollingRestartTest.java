@@ -21,8 +21,8 @@ import io.addonlogs.kafka.embedded.Await;
  * stopped with SIGTERM, started again on its port and waited for until the proxy counts it ready. Every line a 204
  * acknowledged is in Kafka; each viewer, resuming with {@code Last-Event-ID} whenever its stream ends, sees exactly
  * the records Kafka holds for its add-on, in order, each once; the providers get nothing but 204 and 503 with
- * Retry-After (and at most one request per restart whose connection closes unanswered: resent, see
- * docs/operations.md "Rolling deploys"). {@code -Dreliability.scale=N}: N rounds of restarts. Skipped without haproxy, unless
+ * Retry-After, and never a connection closed unanswered (docs/operations.md "Rolling deploys").
+ * {@code -Dreliability.scale=N}: N rounds of restarts. Skipped without haproxy, unless
  * {@code MONITORING_TESTS=required}.
  */
 class RollingRestartTest {
@@ -76,9 +76,9 @@ class RollingRestartTest {
                         viewers.stream().map(v -> v.drops.get()).toList(), viewers.stream().map(v -> v.refusals).toList());
 
                 assertEquals(List.of(), List.copyOf(load.failures), "POST answers other than 204 and 503 + Retry-After");
-                // seen in 3 runs of 7: one request, its connection closed with no answer and no haproxy log line
-                assertTrue(load.unanswered.size() <= restarts.size(), "at most one unanswered request per restart: "
-                        + load.unanswered);
+                // a stopping ingest serves on, unready, until haproxy has taken it out (INGEST_SHUTDOWN_DELAY_MS):
+                // before that, 3 runs in 7 had one request whose connection closed with no answer
+                assertEquals(List.of(), List.copyOf(load.unanswered), "requests whose connection closed unanswered");
                 for (int a = 0; a < ADDONS; a++) {
                     String addon = addons.get(a);
                     Set<String> lost = new HashSet<>(load.acknowledged(tokens.get(addon)));
