@@ -116,6 +116,9 @@ public final class IngestBench {
                     }
                     rows.add(String.format("%-9s %5s %,12.0f  (ProducerPerformance, same settings and lines)",
                             variant.getKey(), "-", baseline));
+                    if (jvmFlags.stream().anyMatch(flag -> flag.startsWith("-XX:NativeMemoryTracking="))) {
+                        rows.add(nativeMemory(ingest.pid())); // where the RSS goes, after the heaviest row
+                    }
                 } finally {
                     ingest.destroy();
                     ingest.waitFor(30, TimeUnit.SECONDS);
@@ -139,6 +142,21 @@ public final class IngestBench {
         builder.environment().putAll(env);
         builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
         return builder.start();
+    }
+
+    /** The JVM's own account of its memory (NMT), each area's committed kilobytes: what makes up the RSS. */
+    private static String nativeMemory(long pid) throws Exception {
+        Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                String.valueOf(pid), "VM.native_memory", "summary").redirectErrorStream(true).start();
+        String out = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        jcmd.waitFor();
+        StringBuilder summary = new StringBuilder("  native memory (committed):");
+        Matcher area = Pattern.compile("^(?:-\\s+)?([A-Z][^(:\\n]*?)(?::|\\s*\\()\\s*reserved=\\d+KB, committed=(\\d+)KB",
+                Pattern.MULTILINE).matcher(out);
+        while (area.find()) {
+            summary.append(String.format(" %s %d MB;", area.group(1).trim(), Long.parseLong(area.group(2)) / 1024));
+        }
+        return summary.toString();
     }
 
     private static void awaitReady(String management) throws Exception {
