@@ -102,6 +102,17 @@ final class TailFixture implements AutoCloseable {
     }
 
     private TailService startConsumer(int port, Map<String, String> settings) {
+        TailService consumer = startConsumerNotAwaited(port, settings);
+        Await.until(consumer::ready, "consumer ready");
+        return consumer;
+    }
+
+    /** A consumer on a free port with these settings, not waited for: it may still be reading the registry. */
+    TailService startConsumerNotAwaited(Map<String, String> settings) {
+        return startConsumerNotAwaited(0, settings);
+    }
+
+    private TailService startConsumerNotAwaited(int port, Map<String, String> settings) {
         Map<String, String> env = common(Map.of("CONSUMER_PORT", String.valueOf(port), "CONSUMER_MANAGEMENT_PORT", "0",
                 "VIEWER_JWT_SECRET", SECRET));
         env.putAll(consumerSettings);
@@ -110,7 +121,6 @@ final class TailFixture implements AutoCloseable {
         ServiceRuntime own = ServiceRuntime.create();
         consumerRuntimes.add(own);
         TailService consumer = TailService.start(own.vertx(), own.registry(), TailConfig.from(env)).await();
-        Await.until(consumer::ready, "consumer ready");
         consumers.add(consumer);
         return consumer;
     }

@@ -187,7 +187,7 @@ class CleverCliTest {
         assertEquals(204, response.statusCode(), response.body());
     }
 
-    private static List<String> numbered(String prefix, int count) {
+    static List<String> numbered(String prefix, int count) {
         List<String> lines = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             lines.add(prefix + " " + i);
@@ -195,14 +195,14 @@ class CleverCliTest {
         return lines;
     }
 
-    private static List<String> messages(String jsonArray) {
+    static List<String> messages(String jsonArray) {
         List<String> messages = new ArrayList<>();
         new JsonArray(jsonArray).forEach(entry -> messages.add(((JsonObject) entry).getString("message")));
         return messages;
     }
 
     /** The {@code message} of each JSON line the process prints, as they come. */
-    private static BlockingQueue<String> lines(Process process) {
+    static BlockingQueue<String> lines(Process process) {
         BlockingQueue<String> messages = new LinkedBlockingQueue<>();
         Thread reader = new Thread(() -> {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
@@ -222,7 +222,7 @@ class CleverCliTest {
     }
 
     /** Up to {@code count} messages, waiting at most 60 s for each. */
-    private static List<String> take(BlockingQueue<String> messages, int count) throws InterruptedException {
+    static List<String> take(BlockingQueue<String> messages, int count) throws InterruptedException {
         List<String> got = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             String message = messages.poll(60, TimeUnit.SECONDS);

@@ -23,6 +23,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.utils.AppInfoParser;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
@@ -30,6 +31,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.addonlogs.common.config.Settings;
 import io.addonlogs.common.kafka.KafkaClientSettings;
 import io.addonlogs.consumer.TailConfig;
+import io.addonlogs.consumer.sse.TailHttpVerticle;
 import io.addonlogs.drain.DrainConfig;
 import io.addonlogs.ingest.IngestConfig;
 import io.addonlogs.service.management.ManagementServer;
@@ -45,6 +47,9 @@ class DeploymentFilesTest {
     private static final YAMLMapper YAML = new YAMLMapper();
     /** Read by the JVM itself, not by the services' settings. */
     private static final Set<String> JVM_VARIABLES = Set.of("JAVA_TOOL_OPTIONS");
+    /** The viewers' router in Kubernetes: its manifests' name and its HAProxy configuration. */
+    private static final String ROUTER = "consumer-router";
+    private static final Path ROUTER_CONFIG = ROOT.resolve("deploy/k8s/consumer-router.cfg");
 
     private final Service ingest;
     private final Service consumer;
@@ -254,14 +259,92 @@ class DeploymentFilesTest {
             }
             assertTrue(names.contains(s.secret()));
 
+            // viewers reach the consumers through the router (kubernetesRoutesViewersByPartitionThroughTheRouter)
             JsonNode service = named(kind("Service"), s.name());
             assertEquals("http", service.at("/spec/ports/0/targetPort").asText());
-            assertEquals(s.name(), service.at("/spec/selector/app.kubernetes.io~1name").asText());
+            assertEquals(s == consumer ? ROUTER : s.name(), service.at("/spec/selector/app.kubernetes.io~1name").asText());
             assertEquals(s.name(), named(kind("PodDisruptionBudget"), s.name())
                     .at("/spec/selector/matchLabels/app.kubernetes.io~1name").asText());
             assertEquals(s.name(), named(kind("HorizontalPodAutoscaler"), s.name())
                     .at("/spec/scaleTargetRef/name").asText());
         }
+    }
+
+    @Test
+    void kubernetesRoutesViewersByPartitionThroughTheRouter() throws IOException {
+        // the consumers answer a tail without partition with a 307 naming it ...
+        JsonNode consumerPod = named(kind("Deployment"), consumer.name()).at("/spec/template/spec");
+        String route = value(consumerPod.at("/containers/0"), "CONSUMER_ROUTE_BY_PARTITION");
+        assertTrue(TailConfig.from(Map.of("VIEWER_JWT_SECRET", "x".repeat(32), "CONSUMER_ROUTE_BY_PARTITION", route))
+                .routeByPartition(), "CONSUMER_ROUTE_BY_PARTITION=" + route);
+
+        // ... which the router hashes on, configured as the shipped load balancer's viewer part
+        Map<String, List<String>> router = haproxySections(Files.readString(ROUTER_CONFIG));
+        Map<String, List<String>> shipped = haproxySections(Files.readString(HaproxyOnLoopback.SHIPPED));
+        assertEquals(shipped.get("defaults"), router.get("defaults"),
+                "timeouts, retries, a log format without query string, the JSON 503: as deploy/docker/haproxy.cfg");
+        assertEquals(shipped.get("frontend consumer"), router.get("frontend consumer"));
+        List<String> backend = router.get("backend consumer");
+        assertEquals(withoutServerTemplate(shipped.get("backend consumer")), withoutServerTemplate(backend));
+        assertTrue(backend.contains("balance url_param " + TailHttpVerticle.PARTITION_PARAM), backend.toString());
+        assertTrue(backend.contains("hash-type consistent"), backend.toString());
+
+        // a slot for every consumer the autoscaler may run: the pods of a headless Service, found through kube-dns,
+        // checked on their management port, placed on the ring by address (the router replicas agree)
+        String template = backend.stream().filter(l -> l.startsWith("server-template ")).findFirst().orElseThrow();
+        Matcher slots = Pattern.compile("server-template consumer (\\d+) ([a-z0-9-]+)\\.([a-z0-9-]+)\\.svc\\.cluster\\.local"
+                + ":(\\d+) check port (\\d+) resolvers (\\S+) init-addr none hash-key addr").matcher(template);
+        assertTrue(slots.matches(), template);
+        assertTrue(Integer.parseInt(slots.group(1)) >= named(kind("HorizontalPodAutoscaler"), consumer.name())
+                .at("/spec/maxReplicas").asInt(), template + ": fewer slots than the autoscaler's maxReplicas");
+        JsonNode pods = named(kind("Service"), slots.group(2));
+        assertEquals("None", pods.at("/spec/clusterIP").asText(), "headless: one DNS address per pod");
+        assertEquals(consumer.name(), pods.at("/spec/selector/app.kubernetes.io~1name").asText());
+        assertEquals(yaml("deploy/k8s/kustomization.yaml").get(0).get("namespace").asText(), slots.group(3));
+        assertEquals(consumer.port(), Integer.parseInt(slots.group(4)));
+        assertEquals(consumer.managementPort(), Integer.parseInt(slots.group(5)));
+        assertTrue(router.get("resolvers " + slots.group(6)).contains("parse-resolv-conf"), "the pod's nameserver");
+
+        // the router: compose's HAProxy image, this file as its haproxy.cfg, probed on its monitor-uri
+        JsonNode pod = named(kind("Deployment"), ROUTER).at("/spec/template/spec");
+        JsonNode container = pod.at("/containers/0");
+        assertEquals(yaml("docker-compose.yml").get(0).at("/services/lb/image").asText(),
+                container.get("image").asText());
+        JsonNode generator = named(yaml("deploy/k8s/kustomization.yaml").get(0).get("configMapGenerator"), ROUTER,
+                "/name");
+        assertEquals(Set.of("haproxy.cfg=" + ROUTER_CONFIG.getFileName()), texts(generator.get("files")));
+        String volume = null;
+        for (JsonNode v : pod.get("volumes")) {
+            volume = ROUTER.equals(v.at("/configMap/name").asText()) ? v.get("name").asText() : volume;
+        }
+        assertEquals("/usr/local/etc/haproxy", named(container.get("volumeMounts"), volume, "/name")
+                .get("mountPath").asText(), "where the image reads haproxy.cfg");
+        Map<String, Integer> ports = new HashMap<>();
+        container.get("ports").forEach(p -> ports.put(p.get("name").asText(), p.get("containerPort").asInt()));
+        assertEquals(Map.of("http", bindPort(router.get("frontend consumer")),
+                "health", bindPort(router.get("frontend health"))), ports);
+        String monitor = router.get("frontend health").stream().filter(l -> l.startsWith("monitor-uri "))
+                .findFirst().orElseThrow().substring("monitor-uri ".length());
+        for (String probe : List.of("/readinessProbe", "/livenessProbe")) {
+            assertEquals(monitor, container.at(probe + "/httpGet/path").asText(), probe);
+            assertEquals("health", container.at(probe + "/httpGet/port").asText(), probe);
+        }
+        assertEquals(ROUTER, named(kind("PodDisruptionBudget"), ROUTER)
+                .at("/spec/selector/matchLabels/app.kubernetes.io~1name").asText());
+    }
+
+    /** Debian's haproxy checks the router's configuration (as the image would read it) with {@code haproxy -c}. */
+    @Test
+    void routerConfigurationPassesHaproxysCheck(@TempDir Path dir) throws Exception {
+        String haproxy = MonitoringTools.require("haproxy", "haproxy").toString();
+        String config = Files.readString(ROUTER_CONFIG);
+        MonitoringTools.Result check = haproxyCheck(haproxy, config, dir.resolve("haproxy.cfg"));
+        if (check.exit() != 0 && check.output().contains("unknown keyword 'hash-key'")) {
+            // an HAProxy older than the image's (Debian 12 has 2.6; hash-key came later): all but that option
+            assertEquals(1, count(config, " hash-key addr"), config);
+            check = haproxyCheck(haproxy, config.replace(" hash-key addr", ""), dir.resolve("haproxy.cfg"));
+        }
+        assertEquals(0, check.exit(), check.output());
     }
 
     @Test
@@ -390,6 +473,49 @@ class DeploymentFilesTest {
     }
 
     // ---- helpers ------------------------------------------------------------------------------------------------
+
+    /**
+     * An HAProxy configuration by section ({@code defaults}, {@code backend consumer}, ...): each one's lines,
+     * stripped, without comments and blank lines.
+     */
+    private static Map<String, List<String>> haproxySections(String config) {
+        Map<String, List<String>> sections = new HashMap<>();
+        List<String> current = null;
+        for (String line : config.split("\n")) {
+            String stripped = line.strip();
+            if (stripped.isEmpty() || stripped.startsWith("#")) {
+                continue;
+            }
+            if (Character.isWhitespace(line.charAt(0))) {
+                assertTrue(current != null, "a line outside any section: " + line);
+                current.add(stripped);
+            } else {
+                current = new ArrayList<>();
+                assertTrue(sections.put(stripped, current) == null, "two sections " + stripped);
+            }
+        }
+        return sections;
+    }
+
+    private static List<String> withoutServerTemplate(List<String> section) {
+        return section.stream().filter(l -> !l.startsWith("server-template ")).toList();
+    }
+
+    /** The port of a frontend's {@code bind :PORT}. */
+    private static int bindPort(List<String> frontend) {
+        String bind = frontend.stream().filter(l -> l.startsWith("bind :")).findFirst().orElseThrow();
+        return Integer.parseInt(bind.substring("bind :".length()));
+    }
+
+    private static MonitoringTools.Result haproxyCheck(String haproxy, String config, Path file) throws Exception {
+        Files.writeString(file, config);
+        return MonitoringTools.run(List.of(haproxy, "-c", "-f", file.toString()));
+    }
+
+    /** The literal value of a container's environment variable. */
+    private static String value(JsonNode container, String variable) {
+        return named(container.get("env"), variable, "/name").get("value").asText();
+    }
 
     private static void assertKnown(Service service, java.util.Collection<String> names, String where) {
         Set<String> unknown = names.stream()
