@@ -43,7 +43,8 @@ import io.addonlogs.service.runtime.ServiceRuntime;
 
 /**
  * The history benchmark, in one command:
- * {@code java -cp load/target/log-load.jar io.addonlogs.load.HistoryBench [gigabytes] [quietLines] [busyLimit]}.
+ * {@code java [-Dbatch.bytes=N] -cp load/target/log-load.jar io.addonlogs.load.HistoryBench [gigabytes] [quietLines]
+ * [busyLimit]}.
  * Starts a Kafka broker and a consumer in this JVM; writes {@code gigabytes} of a busy add-on's lines (200 varied
  * bytes, as the ingest stores them: keyed by token, {@code addon-id} header) with {@code quietLines} lines of a quiet
  * add-on spread among them on the same partition; waits for the index to cover them, reporting the indexer's CPU per
@@ -156,7 +157,10 @@ public final class HistoryBench {
     private static KafkaProducer<byte[], byte[]> producer(EmbeddedKafkaBroker kafka) {
         return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
                 ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4", ProducerConfig.LINGER_MS_CONFIG, 20,
-                ProducerConfig.BATCH_SIZE_CONFIG, 256 << 10, ProducerConfig.ACKS_CONFIG, "1"),
+                // the ingest's default INGEST_PRODUCER_BATCH_BYTES; -Dbatch.bytes=N to see what a quiet line costs
+                // with smaller batches (each scattered line is read with its whole batch)
+                ProducerConfig.BATCH_SIZE_CONFIG, Integer.getInteger("batch.bytes", 256 << 10),
+                ProducerConfig.ACKS_CONFIG, "1"),
                 new ByteArraySerializer(), new ByteArraySerializer());
     }
 
