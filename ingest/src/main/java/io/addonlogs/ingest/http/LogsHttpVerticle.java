@@ -103,8 +103,12 @@ public final class LogsHttpVerticle extends VerticleBase {
             return;
         }
         if (stopping.getAsBoolean()) {
-            // served as usual, but the client (or the load balancer) learns to open its next request elsewhere
-            request.response().putHeader("Connection", "close");
+            // served as usual, but the client (or the load balancer) learns to open its next request elsewhere, and
+            // the connection closes once the answer is out (Vert.x keeps it open for a Connection: close of ours);
+            // lingering, as the body may not all be read by then
+            ConnectionGuard.refuseMore(request.connection());
+            request.response().putHeader("Connection", "close")
+                    .bodyEndHandler(v -> request.connection().close());
         }
         HttpFraming.Refusal refusal = HttpFraming.check(request);
         if (refusal != null) {
