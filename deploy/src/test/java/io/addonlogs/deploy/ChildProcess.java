@@ -33,6 +33,10 @@ final class ChildProcess implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(reaper);
     }
 
+    long pid() {
+        return process.pid();
+    }
+
     boolean isAlive() {
         return process.isAlive();
     }

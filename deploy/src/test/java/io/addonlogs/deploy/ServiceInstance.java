@@ -149,6 +149,11 @@ final class ServiceInstance implements AutoCloseable {
         assertEquals(137, process.exitValue(), name + " killed");
     }
 
+    /** The JVM's process id (for jcmd). */
+    long pid() {
+        return process.pid();
+    }
+
     String url() {
         return "http://127.0.0.1:" + port;
     }
