@@ -2,6 +2,7 @@ package io.addonlogs.consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.ServerSocket;
@@ -185,6 +186,9 @@ class DrainsApiTest {
         JsonObject execution = d.getJsonObject("execution");
         assertEquals("RETRYING", execution.getString("status"));
         assertEquals(3, execution.getInteger("attempt"));
+        // no limit (docs/api.md): present and null, never a number the retries would stop at
+        assertTrue(execution.containsKey("maxAttempt"), execution.encode());
+        assertNull(execution.getValue("maxAttempt"), execution.encode());
         assertEquals("connection refused", execution.getString("lastError"));
         assertEquals("2026-11-25T10:00:04Z", execution.getString("nextAttemptAt"));
         assertEquals(3.0, d.getJsonObject("backlog").getDouble("msgRateOut"));

@@ -33,6 +33,10 @@ final class ChildProcess implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(reaper);
     }
 
+    long pid() {
+        return process.pid();
+    }
+
     boolean isAlive() {
         return process.isAlive();
     }
@@ -51,6 +55,18 @@ final class ChildProcess implements AutoCloseable {
         }
     }
 
+    /** SIGKILL at once; returns once the process is gone. */
+    void kill() {
+        try {
+            process.destroyForcibly().waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while killing " + log.getFileName(), e);
+        } finally {
+            removeReaper();
+        }
+    }
+
     /** SIGTERM, then SIGKILL after 10 s; returns once the process is gone (SIGKILL at once if interrupted). */
     @Override
     public void close() {
@@ -63,6 +79,10 @@ final class ChildProcess implements AutoCloseable {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
         }
+        removeReaper();
+    }
+
+    private void removeReaper() {
         try {
             Runtime.getRuntime().removeShutdownHook(reaper);
         } catch (IllegalStateException jvmShuttingDown) {

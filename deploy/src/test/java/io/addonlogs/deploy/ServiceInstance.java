@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,49 +24,66 @@ import io.addonlogs.kafka.embedded.Await;
 import io.addonlogs.service.http.ListenPort;
 
 /**
- * One ingest or consumer as operators run it: {@code java -jar} of the module's shaded jar in its own JVM, configured
- * by environment variables, on ports fixed for its whole life so that it can be stopped with SIGTERM and started
- * again where the load balancer expects it (a rolling deploy).
+ * One ingest, consumer or drain worker as operators run it: {@code java -jar} of the module's shaded jar in its own
+ * JVM, configured by environment variables, on ports fixed for its whole life so that it can be stopped with SIGTERM
+ * (or killed) and started again where the load balancer expects it (a rolling deploy).
  */
 final class ServiceInstance implements AutoCloseable {
 
     enum Kind {
-        INGEST("ingest", "log-ingest.jar", "INGEST"),
-        CONSUMER("consumer", "log-consumer.jar", "CONSUMER");
+        INGEST("ingest", "log-ingest.jar", "INGEST", true),
+        CONSUMER("consumer", "log-consumer.jar", "CONSUMER", true),
+        /** The drain worker listens on its management port only. */
+        DRAIN("drain", "log-drain.jar", "DRAIN", false);
 
         final String module;
         final String jar;
         final String prefix;
+        final boolean publicPort;
 
-        Kind(String module, String jar, String prefix) {
+        Kind(String module, String jar, String prefix, boolean publicPort) {
             this.module = module;
             this.jar = jar;
             this.prefix = prefix;
+            this.publicPort = publicPort;
         }
     }
+
+    /** Small and quick to start: six JVMs share two cores in these tests. */
+    static final List<String> TEST_JVM = List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
 
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
 
     final Kind kind;
     final String name;
+    /** The public port; -1 for a kind without one. */
     final int port;
     final int managementPort;
     private final Map<String, String> env;
+    private final List<String> jvmOptions;
     private final Path log;
     private ChildProcess process;
 
-    /** Picks the instance's two ports; {@link #start()} runs it. */
+    /** Picks the instance's ports; {@link #start()} runs it in a JVM with {@link #TEST_JVM}'s options. */
     ServiceInstance(Kind kind, String name, Map<String, String> settings, Path dir) {
+        this(kind, name, settings, dir, TEST_JVM);
+    }
+
+    /** As above, with the JVM's options given (a benchmark runs the worker as production does). */
+    ServiceInstance(Kind kind, String name, Map<String, String> settings, Path dir, List<String> jvmOptions) {
         this.kind = kind;
         this.name = name;
-        this.port = ListenPort.resolve("127.0.0.1", 0);
+        this.port = kind.publicPort ? ListenPort.resolve("127.0.0.1", 0) : -1;
         this.managementPort = ListenPort.resolve("127.0.0.1", 0);
         this.env = new HashMap<>(settings);
-        env.put(kind.prefix + "_HOST", "127.0.0.1");
-        env.put(kind.prefix + "_PORT", String.valueOf(port));
+        if (kind.publicPort) {
+            env.put(kind.prefix + "_HOST", "127.0.0.1");
+            env.put(kind.prefix + "_PORT", String.valueOf(port));
+        }
         env.put(kind.prefix + "_MANAGEMENT_HOST", "127.0.0.1");
         env.put(kind.prefix + "_MANAGEMENT_PORT", String.valueOf(managementPort));
+        this.jvmOptions = List.copyOf(jvmOptions);
         this.log = dir.resolve(name + ".log");
     }
 
@@ -90,14 +108,25 @@ final class ServiceInstance implements AutoCloseable {
 
     /** Starts the JVM and returns once {@code /health/ready} answers 200. */
     ServiceInstance start() throws IOException {
-        process = new ChildProcess(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                // small and quick to start: six JVMs share two cores in these tests
-                "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", jar(kind).toString()), env, log);
+        launch();
+        awaitReady();
+        return this;
+    }
+
+    /** Starts the JVM without waiting (several start side by side, then {@link #awaitReady()} each). */
+    void launch() throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar(kind).toString()));
+        process = new ChildProcess(command, env, log);
+    }
+
+    void awaitReady() {
         awaitLong(() -> {
             assertTrue(process.isAlive(), name + " ended:\n" + process.output());
             return status(managementUrl() + "/health/ready") == 200;
         }, name + " ready");
-        return this;
     }
 
     /**
@@ -112,6 +141,17 @@ final class ServiceInstance implements AutoCloseable {
     void stop() {
         process.close();
         assertEquals(143, process.exitValue(), name + " ended by its shutdown hook:\n" + process.output());
+    }
+
+    /** SIGKILL, as a crash or the OOM killer ends it: no shutdown hook runs; returns once it is gone (status 137). */
+    void kill() {
+        process.kill();
+        assertEquals(137, process.exitValue(), name + " killed");
+    }
+
+    /** The JVM's process id (for jcmd). */
+    long pid() {
+        return process.pid();
     }
 
     String url() {

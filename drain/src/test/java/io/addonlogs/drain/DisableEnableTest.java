@@ -19,8 +19,9 @@ import io.addonlogs.service.http.ListenPort;
 
 /**
  * A drain disabled and enabled again while lines keep coming, some of it in the middle of reading back from Kafka:
- * nothing is delivered while it is disabled, and once enabled it delivers what came meanwhile, every line once and in
- * order (docs/api.md: a disabled drain keeps its cursor).
+ * nothing is delivered while it is disabled, and once enabled it delivers what came meanwhile (its backlog, from its
+ * cursor), every line once and in order (docs/api.md: disabling is a pause, not a skip). The last enable is followed
+ * by no other line, so its backlog can only come from the cursor, not from the live read.
  */
 class DisableEnableTest {
 
@@ -48,10 +49,14 @@ class DisableEnableTest {
             DrainDefinition drain = fixture.drain("addon_toggle", DrainType.SYSLOG_TCP, "tcp://127.0.0.1:" + rsyslog.port());
             Thread.sleep(1500);
             List<String> expected = new ArrayList<>();
+            List<String> whileDisabled = new ArrayList<>();
             for (int round = 0; round < 6; round++) {
                 List<String> messages = DrainFixture.range("t" + round + "-", 0, 150);
                 fixture.post(TOKEN, messages);
                 messages.forEach(m -> expected.add(DrainFixture.forwarded("real_toggle", m)));
+                if (round % 2 == 1) { // disabled since the round before: these wait for the enable below
+                    messages.forEach(m -> whileDisabled.add(DrainFixture.forwarded("real_toggle", m)));
+                }
                 boolean disable = round % 2 == 0;
                 drain = drain.withEnabled(!disable, Instant.now());
                 fixture.put(drain);
@@ -59,6 +64,7 @@ class DisableEnableTest {
                     int before = rsyslog.received().size();
                     fixture.post(TOKEN, List.of("while disabled " + round));
                     expected.add(DrainFixture.forwarded("real_toggle", "while disabled " + round));
+                    whileDisabled.add(DrainFixture.forwarded("real_toggle", "while disabled " + round));
                     Thread.sleep(1000); // the worker applies definitions every 500 ms
                     // what was in flight may land; nothing new starts while disabled
                     int settled = rsyslog.received().size();
@@ -66,6 +72,8 @@ class DisableEnableTest {
                     assertEquals(settled, rsyslog.received().size(), "delivered while disabled (from " + before + ")");
                 }
             }
+            Await.until(() -> rsyslog.received().containsAll(whileDisabled),
+                    "the lines stored while the drain was disabled, delivered once it was enabled");
             Await.until(() -> rsyslog.received().size() >= expected.size(), "every line");
             Thread.sleep(500);
             assertEquals(expected, rsyslog.received());

@@ -22,7 +22,9 @@ import io.addonlogs.drain.format.DrainLine;
  * One drain on one partition of the logs topic, on the worker's event loop. Its {@code cursor} is the next offset
  * of the partition to deliver from: every line of the add-on before it was acknowledged by the recipient, and it is
  * written to the cursors topic after each acknowledgement. Lines are delivered in offset order, one delivery at a
- * time, so in order per add-on (an add-on's lines are in its partitions in order).
+ * time, so in order per add-on (an add-on's lines are in its partitions in order). A delivery ends once its cursor is
+ * stored in Kafka, not when the recipient acknowledged it: the next batch goes only then, so at most the batch in
+ * flight is past the stored cursor, and that is all a worker crash can make the next owner send twice.
  *
  * <pre>
  *   STARTING --cursor known--> CATCHING_UP --cursor reaches the live read--> LIVE
@@ -74,6 +76,8 @@ final class DrainChannel {
     private List<DrainLine> stepRest = List.of();
     private long stepEnd;
     private long lastCursorWritten = -1;
+    /** A delivery's cursor that Kafka refused: stored again before anything more is delivered. */
+    private boolean cursorUnstored;
     // what the API shows
     private int attempt;
     private Instant lastAttemptAt;
@@ -243,7 +247,6 @@ final class DrainChannel {
 
     private void acknowledged(List<DrainLine> batch, long end) {
         cursor = Math.max(cursor, end);
-        writeCursor();
         delivered += batch.size();
         counts.delivered.addAndGet(batch.size());
         long counted = 0;
@@ -255,11 +258,40 @@ final class DrainChannel {
         attempt = 0;
         retryingSince = null;
         nextAttemptAt = null;
+        storeCursor(this::next);
+    }
+
+    /** After a delivery and its cursor: the next batch of what is held, or of the catch-up. */
+    private void next() {
         switch (state) {
             case LIVE -> pump();
             case CATCHING_UP -> nextCatchUpStep();
             case DISABLED, STARTING, WAITING, CLOSED -> { }
         }
+    }
+
+    /**
+     * Writes the cursor and, still in flight, waits until Kafka has stored it; then {@code then}, on the event loop.
+     * If Kafka refuses it, the drain fails as a delivery would (back-off), and stores it before its next delivery.
+     */
+    private void storeCursor(Runnable then) {
+        inFlight = true;
+        long at = cursor;
+        lastCursorWritten = at;
+        env.cursors().write(key, at).whenComplete((stored, error) -> env.context().runOnContext(v -> {
+            if (state == State.CLOSED) {
+                return; // the next owner starts from the last cursor stored
+            }
+            inFlight = false;
+            if (error != null) {
+                cursorUnstored = true;
+                lastCursorWritten = -1;
+                failed("storing the drain's cursor in Kafka: " + error.getMessage(), 0);
+            } else {
+                cursorUnstored = false; // nothing moved the cursor while it was in flight
+                then.run();
+            }
+        }));
     }
 
     private void failed(String error, int lines) {
@@ -291,6 +323,10 @@ final class DrainChannel {
         state = State.CATCHING_UP;
         if (inFlight) {
             return; // the delivery's end continues from here
+        }
+        if (cursorUnstored) {
+            storeCursor(this::catchUp);
+            return;
         }
         if (cursor >= liveEnd) {
             replay = null;
@@ -388,6 +424,7 @@ final class DrainChannel {
         counts.lag.addAndGet(delta);
     }
 
+    /** Writes the cursor without waiting (it moved over other add-ons' lines only, or is written again). */
     private void writeCursor() {
         if (cursor != lastCursorWritten) {
             env.cursors().write(key, cursor);

@@ -11,6 +11,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
@@ -48,8 +49,9 @@ public final class DrainCursors implements AutoCloseable {
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         // cursors of one key stay in order across retries
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        // cursors and statuses are small and frequent: a few ms of batching costs nothing
-        props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        // a drain's next batch waits until its cursor is stored: no lingering (records queued while a request is in
+        // flight still go together in the next one)
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         this.producer = new KafkaProducer<>(ClientConfig.of(kafka, props));
@@ -77,15 +79,29 @@ public final class DrainCursors implements AutoCloseable {
         return cursors.get(key.toString());
     }
 
-    /** Writes a cursor (after its delivery was acknowledged); never blocks (metadata is fetched at start-up). */
-    public void write(DrainPartitionKey key, long next) {
-        producer.send(new ProducerRecord<>(cursorsTopic, key.toString(),
-                Long.toString(next).getBytes(StandardCharsets.US_ASCII)), (meta, error) -> {
-                    if (error != null) {
-                        LOG.warn("Cursor {} = {} not written ({}); the next one will be", key, next, error.toString());
-                    }
-                });
+    /**
+     * Writes a cursor (after its delivery was acknowledged); never blocks (metadata is fetched at start-up). The
+     * future completes, on the producer's thread, once every in-sync replica has it, or fails with Kafka's error.
+     */
+    public CompletableFuture<Void> write(DrainPartitionKey key, long next) {
+        CompletableFuture<Void> stored = new CompletableFuture<>();
+        try {
+            producer.send(new ProducerRecord<>(cursorsTopic, key.toString(),
+                    Long.toString(next).getBytes(StandardCharsets.US_ASCII)), (meta, error) -> {
+                        if (error != null) {
+                            LOG.warn("Cursor {} = {} not written ({})", key, next, error.toString());
+                            stored.completeExceptionally(error);
+                        } else {
+                            stored.complete(null);
+                        }
+                    });
+        } catch (KafkaException | IllegalStateException e) {
+            // refused before sending (the producer closed, or failed for good): as a failed write
+            LOG.warn("Cursor {} = {} not written ({})", key, next, e.toString());
+            stored.completeExceptionally(e);
+        }
         cursors.put(key.toString(), next);
+        return stored;
     }
 
     public void publish(DrainStatus status) {
