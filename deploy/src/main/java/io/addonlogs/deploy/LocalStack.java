@@ -107,6 +107,8 @@ public final class LocalStack implements AutoCloseable {
         env.putIfAbsent("INGEST_ADMIN_TOKEN", "local-admin-" + UUID.randomUUID());
         env.putIfAbsent("VIEWER_JWT_SECRET", "local-viewer-secret-" + UUID.randomUUID());
         env.putIfAbsent("DRAINS_SECRET_KEY", drainsKey(dataDir));
+        // no load balancer to wait for here: Ctrl-C stops at once
+        env.putIfAbsent("INGEST_SHUTDOWN_DELAY_MS", "0");
         IngestConfig config = IngestConfig.from(env);
         TailConfig tailConfig = TailConfig.from(env);
         DrainConfig drainConfig = DrainConfig.from(env);
