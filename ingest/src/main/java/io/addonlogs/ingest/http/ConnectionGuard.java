@@ -12,6 +12,7 @@ import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.impl.ConnectionBase;
 
 /**
@@ -59,6 +60,16 @@ final class ConnectionGuard extends ChannelDuplexHandler {
     static ConnectionGuard of(HttpConnection connection) {
         return connection instanceof ConnectionBase base
                 ? base.channelHandlerContext().pipeline().get(ConnectionGuard.class) : null;
+    }
+
+    /**
+     * The answer to {@code request} ends its connection: it says {@code Connection: close}, nothing after it is
+     * served ({@link #refuseMore()}), and the connection closes once the answer is out, lingering (Vert.x itself
+     * keeps a connection open after a {@code Connection: close} of the application's).
+     */
+    static void closeAfterAnswer(HttpServerRequest request) {
+        refuseMore(request.connection());
+        request.response().putHeader("Connection", "close").bodyEndHandler(v -> request.connection().close());
     }
 
     /** {@link #refuseMore()} on the connection's guard, if it has one. */

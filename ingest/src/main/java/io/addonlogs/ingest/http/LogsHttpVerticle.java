@@ -103,12 +103,8 @@ public final class LogsHttpVerticle extends VerticleBase {
             return;
         }
         if (stopping.getAsBoolean()) {
-            // served as usual, but the client (or the load balancer) learns to open its next request elsewhere, and
-            // the connection closes once the answer is out (Vert.x keeps it open for a Connection: close of ours);
-            // lingering, as the body may not all be read by then
-            ConnectionGuard.refuseMore(request.connection());
-            request.response().putHeader("Connection", "close")
-                    .bodyEndHandler(v -> request.connection().close());
+            // served as usual, but the client (or the load balancer) opens its next request elsewhere
+            ConnectionGuard.closeAfterAnswer(request);
         }
         HttpFraming.Refusal refusal = HttpFraming.check(request);
         if (refusal != null) {
@@ -213,14 +209,13 @@ public final class LogsHttpVerticle extends VerticleBase {
 
     /**
      * Answers without reading the body, then closes the connection: what follows the headers is not read (nor
-     * served: {@link ConnectionGuard#refuseMore}, whose close lingers so that the client reads this answer).
+     * served: {@link ConnectionGuard#closeAfterAnswer}, whose close lingers so that the client reads this answer).
      */
     private void refuseAndClose(HttpServerRequest request, int status, String code, String error) {
         metrics.request(status, code);
-        ConnectionGuard.refuseMore(request.connection());
+        ConnectionGuard.closeAfterAnswer(request);
         request.exceptionHandler(e -> { }); // the client may hang up first: nothing is owed to it then
-        request.response().putHeader("Connection", "close");
-        JsonError.send(request.response(), status, code, error).onComplete(v -> request.connection().close());
+        JsonError.send(request.response(), status, code, error);
     }
 
     /**
@@ -233,7 +228,7 @@ public final class LogsHttpVerticle extends VerticleBase {
         request.handler(chunk -> {
             discarded[0] += chunk.length();
             if (discarded[0] > config.maxBodyBytes()) {
-                ConnectionGuard.refuseMore(request.connection());
+                ConnectionGuard.refuseMore(request.connection()); // its answer is out: the close lingers
                 request.connection().close();
             }
         });

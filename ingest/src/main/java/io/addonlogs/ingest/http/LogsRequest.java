@@ -78,7 +78,7 @@ final class LogsRequest implements RequestAcks.Listener {
         this.kafkaDeadline = new Deadline(context.owner(), limits.kafkaTimeoutMs(), () -> kafkaFailed(
                 "Kafka did not acknowledge within " + limits.kafkaTimeoutMs() + " ms; retry later"));
         this.guard = ConnectionGuard.of(request.connection());
-        this.answer = new RequestAnswer(request, limits, metrics, guard);
+        this.answer = new RequestAnswer(request, limits, metrics);
     }
 
     /** Attaches the handlers; called synchronously from the request handler, before any async step. */

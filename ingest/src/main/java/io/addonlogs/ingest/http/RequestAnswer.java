@@ -16,13 +16,11 @@ final class RequestAnswer {
     private final HttpServerRequest request;
     private final IngestLimits limits;
     private final IngestMetrics metrics;
-    private final ConnectionGuard guard;
 
-    RequestAnswer(HttpServerRequest request, IngestLimits limits, IngestMetrics metrics, ConnectionGuard guard) {
+    RequestAnswer(HttpServerRequest request, IngestLimits limits, IngestMetrics metrics) {
         this.request = request;
         this.limits = limits;
         this.metrics = metrics;
-        this.guard = guard;
     }
 
     /** Kafka failed or timed out: 503 at once, whatever was read. */
@@ -59,16 +57,14 @@ final class RequestAnswer {
     private void respond(Event ending, int status, JsonObject json) {
         metrics.request(status, json == null ? null : json.getString("code"));
         HttpServerResponse response = request.response();
-        boolean close = ending != Event.BODY_ENDED; // the rest of the body will not be read
-        if (close) {
-            response.putHeader("Connection", "close");
-            if (guard != null) {
-                guard.refuseMore(); // what follows the unread rest of the body is no request of ours
-            }
+        if (ending != Event.BODY_ENDED) {
+            // the rest of the body will not be read: what follows it is no request of ours
+            ConnectionGuard.closeAfterAnswer(request);
         }
-        var sent = json == null ? response.setStatusCode(status).end() : JsonError.send(response, status, json);
-        if (close) {
-            sent.onComplete(v -> request.connection().close());
+        if (json == null) {
+            response.setStatusCode(status).end();
+        } else {
+            JsonError.send(response, status, json);
         }
     }
 }
