@@ -1,15 +1,7 @@
 package io.addonlogs.deploy;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -57,8 +49,6 @@ final class DrainStack implements AutoCloseable {
             .getBytes(StandardCharsets.US_ASCII)); // 32 bytes: an AES-256 key
     static final String OWNER = "orga_drain_stack";
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(2)).build();
     /** {@code drain_delivered_lines_total{drain="drain_…",type="SYSLOG_TCP"} 123.0} */
     private static final Pattern PER_DRAIN = Pattern.compile("^(\\w+)\\{drain=\"([^\"]+)\",type=\"\\w+\"} (\\S+)$");
 
@@ -179,27 +169,13 @@ final class DrainStack implements AutoCloseable {
      */
     static Map<String, Double> perDrain(ServiceInstance worker, String series) {
         Map<String, Double> out = new HashMap<>();
-        for (String line : metricsPage(worker).split("\n")) {
+        for (String line : ServiceInstance.metricsPage(worker.managementUrl()).split("\n")) {
             Matcher m = PER_DRAIN.matcher(line);
             if (m.matches() && m.group(1).equals(series)) {
                 out.put(m.group(2), Double.parseDouble(m.group(3)));
             }
         }
         return out;
-    }
-
-    static String metricsPage(ServiceInstance worker) {
-        try {
-            HttpResponse<String> page = HTTP.send(HttpRequest.newBuilder(URI.create(worker.managementUrl()
-                    + "/metrics")).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-            assertEquals(200, page.statusCode(), worker.name + " /metrics");
-            return page.body();
-        } catch (IOException e) {
-            throw new AssertionError("no /metrics at " + worker.name, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
     }
 
     private static byte[] bytes(String s) {

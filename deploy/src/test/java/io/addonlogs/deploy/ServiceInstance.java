@@ -179,17 +179,7 @@ final class ServiceInstance implements AutoCloseable {
      * unless asked for; fails when there is none.
      */
     static double metric(String baseUrl, String series) {
-        String page;
-        try {
-            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl + "/metrics"))
-                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-            page = response.body();
-        } catch (IOException e) {
-            throw new AssertionError("no /metrics at " + baseUrl, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
+        String page = metricsPage(baseUrl);
         String prefix = series.endsWith("}") ? series.substring(0, series.length() - 1) : series;
         // Kafka's client metrics come per client and again per topic: the per-topic series would count twice
         boolean perTopic = series.contains("topic=");
@@ -197,6 +187,21 @@ final class ServiceInstance implements AutoCloseable {
                 .filter(l -> perTopic || !l.contains("topic=\"")).toList();
         assertTrue(!samples.isEmpty(), "no " + series + " at " + baseUrl);
         return samples.stream().mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
+    /** The {@code /metrics} page of {@code baseUrl} (a management URL). */
+    static String metricsPage(String baseUrl) {
+        try {
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl + "/metrics"))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, response.statusCode(), baseUrl + "/metrics");
+            return response.body();
+        } catch (IOException e) {
+            throw new AssertionError("no /metrics at " + baseUrl, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 
     static int status(String url) {

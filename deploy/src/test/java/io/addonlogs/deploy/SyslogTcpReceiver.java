@@ -3,15 +3,15 @@ package io.addonlogs.deploy;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.addonlogs.common.frame.OctetFrameDecoder;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
 
 /**
  * A syslog-over-TCP receiver on loopback, as a drain's recipient: splits each connection's bytes into RFC 6587
- * octet-counted frames ({@code LEN SP MSG}) and hands every complete one to {@link Lines#line}, on its event loop. A
+ * octet-counted frames ({@code LEN SP MSG}) with the ingest's own {@link OctetFrameDecoder} and hands every complete one to {@link Lines#line}, on its event loop. A
  * frame still incomplete when its connection ends (the sender died while writing it) is not a line: it is counted in
  * {@link #truncated()}. Any other malformed framing fails the receiver ({@link #framingErrors()}).
  */
@@ -22,6 +22,9 @@ final class SyslogTcpReceiver implements AutoCloseable {
     interface Lines {
         void line(int connection, String line);
     }
+
+    /** Larger than any line a drain sends (the ingest's frame limit is 256 KiB). */
+    private static final int MAX_FRAME_BYTES = 1 << 20;
 
     private final NetServer server;
     private final AtomicInteger connections = new AtomicInteger();
@@ -35,51 +38,19 @@ final class SyslogTcpReceiver implements AutoCloseable {
     }
 
     private void receive(NetSocket socket, int connection, Lines lines) {
-        Buffer[] pending = {Buffer.buffer()};
+        OctetFrameDecoder decoder = new OctetFrameDecoder(MAX_FRAME_BYTES, (buf, offset, length, index, bodyOffset) ->
+                lines.line(connection, new String(buf, offset, length, StandardCharsets.UTF_8)));
         socket.handler(chunk -> {
-            Buffer buffer = pending[0].appendBuffer(chunk);
-            int at = 0;
-            while (true) {
-                int space = indexOfSpace(buffer, at);
-                if (space < 0) {
-                    if (buffer.length() - at > 10) {
-                        framingErrors.incrementAndGet(); // no LEN SP within the ten digits an int has
-                        socket.close();
-                        return;
-                    }
-                    break;
-                }
-                int length;
-                try {
-                    length = Integer.parseInt(buffer.getString(at, space, StandardCharsets.US_ASCII.name()));
-                } catch (NumberFormatException e) {
-                    framingErrors.incrementAndGet();
-                    socket.close();
-                    return;
-                }
-                if (buffer.length() - space - 1 < length) {
-                    break;
-                }
-                lines.line(connection, buffer.getString(space + 1, space + 1 + length, StandardCharsets.UTF_8.name()));
-                at = space + 1 + length;
+            if (!decoder.feed(chunk.getBytes())) {
+                framingErrors.incrementAndGet();
+                socket.close();
             }
-            pending[0] = at == 0 ? buffer : buffer.getBuffer(at, buffer.length());
         });
         socket.closeHandler(v -> {
-            if (pending[0].length() > 0) {
+            if (decoder.error() == null && !decoder.finish()) {
                 truncated.incrementAndGet();
             }
         });
-    }
-
-    /** The first space from {@code from} within the length digits (at most 10 of them), or -1. */
-    private static int indexOfSpace(Buffer buffer, int from) {
-        for (int i = from; i < buffer.length() && i <= from + 10; i++) {
-            if (buffer.getByte(i) == ' ') {
-                return i;
-            }
-        }
-        return -1;
     }
 
     int port() {
