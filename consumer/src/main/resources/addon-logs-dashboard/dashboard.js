@@ -16,7 +16,7 @@ const $ = (id) => document.getElementById(id);
 const ui = Object.fromEntries(['top', 'target-label', 'state', 'retry', 'pause', 'toggle', 'controls', 'target',
   'owner', 'addon', 'token', 'query', 'start', 'tail-field', 'tail', 'range-fields', 'since', 'until', 'filter',
   'severity', 'service', 'instance', 'hostname', 'download', 'error', 'tz', 'log', 'trimmed', 'lines', 'empty',
-  'jump', 'toast'].map((id) => [id.replace(/-(\w)/g, (m, c) => c.toUpperCase()), $(id)]));
+  'hidden-count', 'jump', 'toast'].map((id) => [id.replace(/-(\w)/g, (m, c) => c.toUpperCase()), $(id)]));
 
 let q = fromUrl(location.search);
 let token = '';
@@ -35,6 +35,12 @@ let frameRequested = false;
 let stick = true;         // follow the newest line unless the user scrolled up
 let unseen = 0;
 let trimmedCount = 0;
+// Lines the filters hid, as the server counts them (HIDDEN events, counted from each stream's start): what earlier
+// streams counted up to the cursor a later one resumed from, the current stream's count, and that count as of the
+// last line received (the server tells it before each line shown, so this is exact and nothing is counted twice).
+let hiddenBefore = 0;
+let hiddenNow = 0;
+let hiddenAtCursor = 0;
 const shown = new WeakMap();  // row -> line, for copy and download
 
 // ---- state shown in the header: one row whatever the state, so the header never changes height ----
@@ -62,6 +68,9 @@ function render() {
   ui.trimmed.hidden = trimmedCount === 0;
   ui.trimmed.textContent = `${trimmedCount} older line${trimmedCount === 1 ? '' : 's'} removed from view `
     + `(the page keeps the last ${q.max})`;
+  const hidden = hiddenBefore + hiddenNow;
+  ui.hiddenCount.hidden = hidden === 0;
+  ui.hiddenCount.textContent = `${hidden} line${hidden === 1 ? '' : 's'} hidden by the filters`;
   renderEmpty();
 }
 
@@ -170,6 +179,9 @@ function countdown(mine, ms) {
 
 /** One connection: {connected} (it was up, then dropped), {} (retry), or {end} (fatal, ended, held). */
 async function stream(mine) {
+  hiddenBefore += hiddenAtCursor;
+  hiddenNow = 0;
+  hiddenAtCursor = 0;
   const abort = new AbortController();
   controller = abort;
   const headers = { Accept: 'text/event-stream', Authorization: `Bearer ${token}` };
@@ -199,6 +211,11 @@ async function stream(mine) {
     const stop = await readEvents(response.body, (event) => {
       if (mine !== session) return 'stale';
       if (event.event === 'RESOURCE_LOG') return receive(event.id, JSON.parse(event.data));
+      if (event.event === 'HIDDEN') {
+        hiddenNow = JSON.parse(event.data).hidden;
+        render();
+        return null;
+      }
       if (event.event === 'HEARTBEAT') {
         // The server sends one heartbeat with the headers, the next after 2 s: by then the history it had to
         // send is on its way or here, so an empty pane is really empty.
@@ -234,6 +251,7 @@ function receive(id, line) {
   if (id !== null) {
     if (!advance(id)) return null;  // already received (cannot happen with exact resume; costs nothing)
     cursor = id;
+    hiddenAtCursor = hiddenNow;
   }
   if (!paused) {
     queue([line]);
@@ -372,6 +390,9 @@ function apply() {
   paused = false;
   stoppedWhilePaused = false;
   trimmedCount = 0;
+  hiddenBefore = 0;
+  hiddenNow = 0;
+  hiddenAtCursor = 0;
   unseen = 0;
   stick = true;
   ui.jump.hidden = true;

@@ -1,6 +1,6 @@
 // What the viewer asked for, as one plain object: read from the address bar, written back to it (so a link shares
 // the view, never the token), and turned into the SSE request. Every filter runs on the server, over history and
-// live alike, so the page shows exactly what matches and counts nothing it did not hide itself.
+// live alike, so the page shows exactly what matches; the server also counts the lines they hid (hiddenCounts).
 
 export const SEVERITIES = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug'];
 const STARTS = { '15m': 15 * 60e3, '1h': 60 * 60e3, '24h': 24 * 60 * 60e3 };
@@ -58,6 +58,7 @@ export function toSearch(q) {
 export function tailUrl(q, resuming, now = Date.now()) {
   const p = new URLSearchParams();
   for (const name of FILTERS) if (q[name]) p.set(name, q[name]);
+  if (filterCount(q) > 0) p.set('hiddenCounts', 'true');
   if (q.start === 'range' && q.until) p.set('until', q.until);
   if (!resuming) {
     if (q.start === 'lines') {

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
@@ -19,6 +20,10 @@ import io.vertx.core.buffer.Buffer;
  * the first line its throttle's budget does not allow (the cursor then stays on that line, for the stream to read it
  * again from Kafka later); keeps the cursor ({@code next}) as it goes. Used by one thread at a time: a history reader's during a replay step (so that a
  * replay's encoding is done in the viewer's turn, not on the event loop), the stream's event loop afterwards.
+ *
+ * <p>It also counts the add-on's lines the filters hid since the stream's start, and when the stream asked for it
+ * ({@code hiddenCounts=true}) tells that count in a {@code HIDDEN} event (no id) whenever it changed: before the
+ * next line shown, so a client knows the count as of each line's cursor, and at the end of a chunk.
  */
 final class EventEncoder {
 
@@ -34,6 +39,8 @@ final class EventEncoder {
     private final Rfc5424Header header = new Rfc5424Header();
     private final TreeMap<Integer, Long> next = new TreeMap<>();
     private int sent;
+    private long hidden;
+    private long hiddenTold;
 
     EventEncoder(TailQuery query, String addonId) {
         this.query = query;
@@ -43,6 +50,11 @@ final class EventEncoder {
     /** One {@code RESOURCE_LOG} event as the SSE stream carries it; the id is the event's cursor. */
     static String resourceLog(LogEvent event) {
         return "id: " + event.id() + "\nevent: RESOURCE_LOG\ndata: " + LogEventJson.toJson(event) + "\n\n";
+    }
+
+    /** The event telling a stream's count of hidden lines; no id, so it never moves a client's cursor. */
+    static String hiddenEvent(long hidden) {
+        return "event: HIDDEN\ndata: {\"hidden\":" + hidden + "}\n\n";
     }
 
     /** Where the stream starts, per partition. */
@@ -90,8 +102,10 @@ final class EventEncoder {
             }
             next.put(event.partition(), event.offset() + 1);
             if (!wanted) {
+                hidden++;
                 continue;
             }
+            tellHidden(out::appendString);
             out.appendBuffer(event.sse());
             taken++;
             sent++;
@@ -100,7 +114,8 @@ final class EventEncoder {
                 break;
             }
         }
-        return new Chunk(taken == 0 ? null : out, taken, ended, stopped);
+        tellHidden(out::appendString);
+        return new Chunk(out.length() == 0 ? null : out, taken, ended, stopped);
     }
 
     /**
@@ -139,6 +154,7 @@ final class EventEncoder {
             }
             LogEvent event = LogEvent.from(Cursor.encode(next), addonId, record.timestamp(), header);
             if (!query.matches(event, header.severity())) {
+                hidden++;
                 continue;
             }
             if (events == budget) {
@@ -150,6 +166,7 @@ final class EventEncoder {
                 stopped = true;
                 break;
             }
+            tellHidden(chunk::append);
             chunk.append(resourceLog(event));
             events++;
             sent++;
@@ -158,7 +175,16 @@ final class EventEncoder {
                 break;
             }
         }
-        return new Chunk(events == 0 ? null : Buffer.buffer(chunk.toString().getBytes(StandardCharsets.UTF_8)), events,
+        tellHidden(chunk::append);
+        return new Chunk(chunk.isEmpty() ? null : Buffer.buffer(chunk.toString().getBytes(StandardCharsets.UTF_8)), events,
                 ended, stopped);
+    }
+
+    /** Writes the count of hidden lines if the stream asked for it and it changed since last told. */
+    private void tellHidden(Consumer<String> out) {
+        if (query.hiddenCounts() && hidden != hiddenTold) {
+            out.accept(hiddenEvent(hidden));
+            hiddenTold = hidden;
+        }
     }
 }

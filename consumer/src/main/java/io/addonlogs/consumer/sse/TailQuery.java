@@ -17,11 +17,12 @@ import io.vertx.core.http.HttpServerRequest;
  * {@link #MAX_TAIL}; with {@code since}, those after it), and the filters, all of which a line must pass: {@code filter} (substring of the message),
  * {@code severity} (that level and worse), {@code service} (MSGID), {@code instanceId} (PROCID) and {@code hostname}
  * (exact); {@code throttleElements} per {@code throttlePerInMilliseconds} (both above 0, else no throttle; 0 in
- * {@code throttleElements} when none). {@code field} and {@code deploymentId} are accepted and ignored.
+ * {@code throttleElements} when none); {@code hiddenCounts=true}: tell the count of lines the filters hid
+ * ({@code HIDDEN} events, see {@link EventEncoder}). {@code field} and {@code deploymentId} are accepted and ignored.
  */
 record TailQuery(Instant since, Instant until, Integer limit, Integer tail, String filter, Severity severity, String service,
                  String instanceId, String hostname, Map<Integer, Long> resumeFrom, int throttleElements,
-                 long throttlePerMillis) {
+                 long throttlePerMillis, boolean hiddenCounts) {
 
     /** Larger values are taken as these: a window of a minute at most, a budget no stream reaches anyway. */
     static final int MAX_THROTTLE_ELEMENTS = 1_000_000;
@@ -87,10 +88,14 @@ record TailQuery(Instant since, Instant until, Integer limit, Integer tail, Stri
             long elements = throttleParam(request, "throttleElements", MAX_THROTTLE_ELEMENTS);
             long perMillis = throttleParam(request, "throttlePerInMilliseconds", MAX_THROTTLE_PER_MILLIS);
             boolean throttled = elements > 0 && perMillis > 0;
+            String hiddenCounts = blankToNull(request.getParam("hiddenCounts"));
+            if (hiddenCounts != null && !hiddenCounts.equals("true") && !hiddenCounts.equals("false")) {
+                throw new IllegalArgumentException("hiddenCounts must be true or false");
+            }
             return new TailQuery(since, until, limit, tail, filter == null || filter.isEmpty() ? null : filter, severity,
                     blankToNull(request.getParam("service")), blankToNull(request.getParam("instanceId")),
                     blankToNull(request.getParam("hostname")), resume, throttled ? (int) elements : 0,
-                    throttled ? perMillis : 0);
+                    throttled ? perMillis : 0, "true".equals(hiddenCounts));
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("limit must be a positive number", e);
         } catch (DateTimeParseException e) {

@@ -339,8 +339,10 @@ final class TailStream {
     }
 
     private void emit(EventEncoder.Chunk chunk) {
-        if (chunk.events() > 0) {
+        if (chunk.bytes() != null) {
             response.write(chunk.bytes());
+        }
+        if (chunk.events() > 0) {
             metrics.eventsSent(chunk.events());
             throttle.spent(chunk.events());
         }

@@ -2,10 +2,12 @@ package io.addonlogs.consumer.sse;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -24,7 +26,11 @@ class SharedEncodingTest {
     }
 
     private static TailQuery query(Severity severity) {
-        return new TailQuery(null, null, null, null, null, severity, null, null, null, null, 0, 0);
+        return new TailQuery(null, null, null, null, null, severity, null, null, null, null, 0, 0, false);
+    }
+
+    private static TailQuery countingHidden(Severity severity) {
+        return new TailQuery(null, null, null, null, null, severity, null, null, null, null, 0, 0, true);
     }
 
     @Test
@@ -79,5 +85,45 @@ class SharedEncodingTest {
         assertFalse(last.stopped(), "within the budget");
         assertEquals(Map.of(0, 12L, 2, 7L), throttled.positions());
         assertEquals(0, throttled.live(batch, 5).events(), "nothing twice");
+    }
+
+    @Test
+    void aViewerThatAsksIsToldHowManyLinesItsFiltersHidAsOfEachLineShown() {
+        LiveEncoder hub = new LiveEncoder();
+        hub.joined("addon_1", Map.of(0, 10L));
+        // history: info, err, info, info (hidden: 1 before the err, 2 after it)
+        EventEncoder errors = new EventEncoder(countingHidden(Severity.ERR), "addon_1");
+        errors.startAt(Map.of(0, 10L));
+        EventEncoder.Chunk history = errors.encode(List.of(record(0, 10, 190, "i1"), record(0, 11, 187, "e1"),
+                record(0, 12, 190, "i2"), record(0, 13, 190, "i3")), Integer.MAX_VALUE);
+        assertEquals(1, history.events(), "HIDDEN events are not counted as lines (metrics, throttle)");
+        String text = history.bytes().toString();
+        assertEquals(List.of("HIDDEN 1", "RESOURCE_LOG e1", "HIDDEN 3"), events(text), text);
+
+        // live: err (nothing new hidden before it: no HIDDEN), info (hidden), then a batch of hidden lines only
+        LiveBatch batch = hub.prepare("addon_1", List.of(record(0, 14, 187, "e2"), record(0, 15, 190, "i4")));
+        assertEquals(List.of("RESOURCE_LOG e2", "HIDDEN 4"), events(errors.live(batch, Integer.MAX_VALUE).bytes().toString()));
+        EventEncoder.Chunk onlyHidden = errors.live(hub.prepare("addon_1", List.of(record(0, 16, 190, "i5"))),
+                Integer.MAX_VALUE);
+        assertEquals(0, onlyHidden.events());
+        assertEquals(List.of("HIDDEN 5"), events(onlyHidden.bytes().toString()));
+        assertNull(errors.live(hub.prepare("addon_1", List.of(record(0, 16, 190, "i5"))), Integer.MAX_VALUE)
+                .bytes(), "a line already counted is neither shown nor counted again");
+
+        // a viewer that did not ask gets the lines only
+        EventEncoder quiet = new EventEncoder(query(Severity.ERR), "addon_1");
+        quiet.startAt(Map.of(0, 10L));
+        assertEquals(List.of("RESOURCE_LOG e1"), events(quiet.encode(List.of(record(0, 10, 190, "i1"),
+                record(0, 11, 187, "e1"), record(0, 12, 190, "i2")), Integer.MAX_VALUE).bytes().toString()));
+    }
+
+    /** "EVENT data-summary" per event: the HIDDEN count, or the RESOURCE_LOG's message. */
+    private static List<String> events(String sse) {
+        return Arrays.stream(sse.split("\n\n")).map(block -> {
+            String event = block.replaceAll("(?s).*event: (\\w+).*", "$1");
+            String data = block.replaceAll("(?s).*data: ", "");
+            return event + " " + (event.equals("HIDDEN") ? data.replaceAll("\\D", "")
+                    : data.replaceAll(".*\"message\":\"([^\"]*)\".*", "$1"));
+        }).toList();
     }
 }
