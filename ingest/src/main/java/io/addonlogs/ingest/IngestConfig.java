@@ -95,7 +95,7 @@ public record IngestConfig(Map<String, String> kafka, String logsTopic, String t
                 s.integer("INGEST_TOKEN_BURST_SECONDS", 2, 1, 3600),
                 s.longValue("INGEST_MAX_PARTIAL_FRAME_BYTES", 64L << 20, 64 << 10, 1L << 40),
                 s.integer("INGEST_MAX_REQUESTS_PER_TOKEN", 64, 1, 1_000_000),
-                s.integer("INGEST_PRODUCER_LINGER_MS", 5, 0, 1000),
+                s.integer("INGEST_PRODUCER_LINGER_MS", 1, 0, 1000),
                 s.integer("INGEST_PRODUCER_BATCH_BYTES", 256 << 10, 1024, 16 << 20),
                 s.integer("INGEST_ADMIN_AUTH_FAILURES", 10, 1, 10_000),
                 s.integer("INGEST_SHUTDOWN_DELAY_MS", 3000, 0, 60_000));

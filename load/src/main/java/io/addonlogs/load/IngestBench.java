@@ -57,7 +57,7 @@ public final class IngestBench {
         }
         // variant = name:KEY=VALUE,KEY=VALUE (ingest settings); the first is the baseline of the comparison
         String spec = args.length > 2 ? args[2]
-                : "linger5:INGEST_PRODUCER_LINGER_MS=5;linger1:INGEST_PRODUCER_LINGER_MS=1;linger0:INGEST_PRODUCER_LINGER_MS=0";
+                : "linger1:INGEST_PRODUCER_LINGER_MS=1;linger5:INGEST_PRODUCER_LINGER_MS=5;linger0:INGEST_PRODUCER_LINGER_MS=0";
         Map<String, Map<String, String>> variants = new LinkedHashMap<>();
         for (String variant : spec.split(";")) {
             String[] nameAndSettings = variant.split(":", 2);
