@@ -30,7 +30,8 @@ import io.addonlogs.service.http.ListenPort;
  * produced straight into the logs topic as ingest stores them (key = token, header {@code addon-id}), so the figures
  * are the drain's. Throughput: a backlog of {@code drain.bench.lines} lines produced at once, timed from the first
  * send to rsyslog's receive time of the last. Latency: {@code drain.bench.rate} lines/s for 10 s, each line carrying
- * its send time, against rsyslog's receive time. Runs only with {@code -Ddrain.bench=true}.
+ * its send time, against rsyslog's receive time. {@code drain.bench.batch} sets the worker's
+ * {@code DRAIN_BATCH_LINES}. Runs only with {@code -Ddrain.bench=true}.
  */
 class DrainBenchmarkTest {
 
@@ -41,7 +42,9 @@ class DrainBenchmarkTest {
         assumeTrue(Boolean.getBoolean("drain.bench"), "a benchmark: -Ddrain.bench=true");
         int backlog = Integer.getInteger("drain.bench.lines", 500_000);
         int rate = Integer.getInteger("drain.bench.rate", 20_000);
-        try (DrainFixture fixture = new DrainFixture(TestKafka.shared(), 3, Map.of());
+        String batchLines = System.getProperty("drain.bench.batch");
+        try (DrainFixture fixture = new DrainFixture(TestKafka.shared(), 3,
+                batchLines == null ? Map.of() : Map.of("DRAIN_BATCH_LINES", batchLines));
              Rsyslog rsyslog = Rsyslog.start(Rsyslog.Mode.TCP, ListenPort.resolve("127.0.0.1", 0), null, true);
              KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
                      ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, fixture.kafka.bootstrapServers(),

@@ -1,8 +1,8 @@
 package io.addonlogs.drain.format;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 
 import io.addonlogs.common.model.LogEventJson;
 import io.addonlogs.common.syslog.Rfc5424Header;
@@ -16,60 +16,47 @@ import io.addonlogs.common.syslog.Rfc5424Header;
  *   <li>a nil TIMESTAMP becomes the receive time (the Kafka record's timestamp), {@code yyyy-MM-ddTHH:mm:ss.SSSZ};</li>
  *   <li>everything else (PRI, HOSTNAME, PROCID, MSGID, STRUCTURED-DATA, MSG and its bytes) is kept as stored.</li>
  * </ul>
- * The line is split at STRUCTURED-DATA ({@link #head}, {@link #tail}) so that a syslog drain can insert its own
- * SD-ELEMENT there (OVH's token) without copying the message twice. The parsed fields feed the JSON formats.
+ * The line keeps the stored bytes and where its fields are, and writes the rewritten line straight into what is
+ * sent (a syslog drain's frames: one copy per line); a syslog drain can insert its own SD-ELEMENT before
+ * STRUCTURED-DATA (OVH's token). The text fields the JSON formats need are decoded only when one asks for them.
  */
-public record DrainLine(long offset, byte[] head, byte[] tail, long timestampMillis, String hostname, String appName,
-                        String procId, String msgId, String severity, String facility, String structuredData,
-                        String message) {
+public final class DrainLine {
 
-    /** The line as forwarded: {@code head + tail} (no SD-ELEMENT added). */
-    public byte[] syslog() {
-        byte[] out = new byte[head.length + tail.length];
-        System.arraycopy(head, 0, out, 0, head.length);
-        System.arraycopy(tail, 0, out, head.length, tail.length);
-        return out;
+    private final long offset;
+    private final byte[] value;
+    /** Where TIMESTAMP starts and ends (the SP after it). */
+    private final int timeStart;
+    private final int timeEnd;
+    /** The receive time's text when TIMESTAMP is nil, else null. */
+    private final byte[] receiveTime;
+    /** Where APP-NAME starts (after HOSTNAME's SP) and ends (the SP after it). */
+    private final int appStart;
+    private final int appEnd;
+    /** Where STRUCTURED-DATA starts. */
+    private final int sdStart;
+    private final String appName;
+    private final byte[] app;
+    private final long timestampMillis;
+    /** Decoded on first use; immutable, so a race only decodes twice. */
+    private Fields fields;
+
+    private record Fields(String hostname, String procId, String msgId, String severity, String facility,
+                          String structuredData, String message) {
     }
 
-    /** The line with {@code sdElement} ({@code [id params]}) as its first SD-ELEMENT (replacing a nil SD). */
-    public byte[] syslogWith(byte[] sdElement) {
-        boolean nilSd = tail.length >= 1 && tail[0] == '-' && (tail.length == 1 || tail[1] == ' ');
-        int skip = nilSd ? 1 : 0;
-        byte[] out = new byte[head.length + sdElement.length + tail.length - skip];
-        System.arraycopy(head, 0, out, 0, head.length);
-        System.arraycopy(sdElement, 0, out, head.length, sdElement.length);
-        System.arraycopy(tail, skip, out, head.length + sdElement.length, tail.length - skip);
-        return out;
-    }
-
-    /** The line's bytes with another APP-NAME (RAW_HTTP into a logplex receiver that wants its own token there). */
-    public byte[] syslogAs(String appName) {
-        int third = -1;
-        int fourth = -1;
-        for (int i = 0, n = 0; i < head.length; i++) {
-            if (head[i] == ' ' && ++n == 3) {
-                third = i;
-            } else if (head[i] == ' ' && n == 4) {
-                fourth = i;
-                break;
-            }
-        }
-        byte[] app = appName.getBytes(StandardCharsets.US_ASCII);
-        byte[] out = new byte[third + 1 + app.length + head.length - fourth + tail.length];
-        System.arraycopy(head, 0, out, 0, third + 1);
-        System.arraycopy(app, 0, out, third + 1, app.length);
-        System.arraycopy(head, fourth, out, third + 1 + app.length, head.length - fourth);
-        System.arraycopy(tail, 0, out, third + 1 + app.length + head.length - fourth, tail.length);
-        return out;
-    }
-
-    public int bytes() {
-        return head.length + tail.length;
-    }
-
-    /** The ISO-8601 UTC time with milliseconds, as the SSE tail shows it. */
-    public String date() {
-        return LogEventJson.formatDate(Instant.ofEpochMilli(timestampMillis));
+    private DrainLine(long offset, byte[] value, int[] spaces, byte[] receiveTime, String appName,
+                      long timestampMillis) {
+        this.offset = offset;
+        this.value = value;
+        this.timeStart = spaces[0] + 1;
+        this.timeEnd = spaces[1];
+        this.receiveTime = receiveTime;
+        this.appStart = spaces[2] + 1;
+        this.appEnd = spaces[3];
+        this.sdStart = spaces[5] + 1;
+        this.appName = appName;
+        this.app = appName.getBytes(StandardCharsets.US_ASCII);
+        this.timestampMillis = timestampMillis;
     }
 
     /**
@@ -92,22 +79,158 @@ public record DrainLine(long offset, byte[] head, byte[] tail, long timestampMil
         }
         String app = realId.length() > Rfc5424Header.MAX_APP_NAME ? realId.substring(0, Rfc5424Header.MAX_APP_NAME)
                 : realId;
-        long millis = parser.timestampNil() ? receivedMillis : parser.timestampMillis();
-        ByteArrayOutputStream head = new ByteArrayOutputStream(spaces[5] + 64);
-        head.write(value, 0, spaces[0] + 1); // <PRI>VERSION SP
-        if (parser.timestampNil()) {
-            head.writeBytes(LogEventJson.formatDate(Instant.ofEpochMilli(millis)).getBytes(StandardCharsets.US_ASCII));
-        } else {
-            head.write(value, spaces[0] + 1, spaces[1] - spaces[0] - 1);
+        boolean nilTime = parser.timestampNil();
+        long millis = nilTime ? receivedMillis : parser.timestampMillis();
+        byte[] receiveTime = nilTime
+                ? LogEventJson.formatDate(Instant.ofEpochMilli(millis)).getBytes(StandardCharsets.US_ASCII) : null;
+        return new DrainLine(offset, value, spaces, receiveTime, app, millis);
+    }
+
+    public long offset() {
+        return offset;
+    }
+
+    public long timestampMillis() {
+        return timestampMillis;
+    }
+
+    /** The APP-NAME sent: the add-on's real id, cut to 48 characters. */
+    public String appName() {
+        return appName;
+    }
+
+    /** The line as forwarded (no SD-ELEMENT added). */
+    public byte[] syslog() {
+        return build(app, null);
+    }
+
+    /** The line with {@code sdElement} ({@code [id params]}) as its first SD-ELEMENT (replacing a nil SD). */
+    public byte[] syslogWith(byte[] sdElement) {
+        return build(app, sdElement);
+    }
+
+    /** The bytes of the line as forwarded. */
+    public int bytes() {
+        return length(app, null);
+    }
+
+    /** The length of the line with this APP-NAME and SD-ELEMENT ({@code sdElement} may be null). */
+    int length(byte[] appName, byte[] sdElement) {
+        int time = receiveTime != null ? receiveTime.length : timeEnd - timeStart;
+        return timeStart + time + (appStart - timeEnd) + appName.length + (sdStart - appEnd)
+                + (sdElement == null ? 0 : sdElement.length - nilSdSkip()) + (value.length - sdStart);
+    }
+
+    /**
+     * Writes the line with this APP-NAME and SD-ELEMENT ({@code sdElement} may be null) at {@code at}; returns where
+     * it ends.
+     */
+    int writeTo(byte[] out, int at, byte[] appName, byte[] sdElement) {
+        int p = put(value, 0, timeStart, out, at); // <PRI>VERSION SP
+        p = receiveTime != null ? put(receiveTime, 0, receiveTime.length, out, p) : put(value, timeStart, timeEnd, out, p);
+        p = put(value, timeEnd, appStart, out, p); // SP HOSTNAME SP
+        p = put(appName, 0, appName.length, out, p);
+        p = put(value, appEnd, sdStart, out, p); // SP PROCID SP MSGID SP
+        int skip = 0;
+        if (sdElement != null) {
+            p = put(sdElement, 0, sdElement.length, out, p);
+            skip = nilSdSkip();
         }
-        head.write(value, spaces[1], spaces[2] - spaces[1] + 1); // SP HOSTNAME SP
-        head.writeBytes(app.getBytes(StandardCharsets.US_ASCII));
-        head.write(value, spaces[3], spaces[5] - spaces[3] + 1); // SP PROCID SP MSGID SP
-        byte[] tail = new byte[value.length - spaces[5] - 1];
-        System.arraycopy(value, spaces[5] + 1, tail, 0, tail.length);
-        return new DrainLine(offset, head.toByteArray(), tail, millis, parser.hostname(), app, parser.procId(),
-                parser.msgId(), parser.severity().keyword(), parser.facility().keyword(), parser.structuredData(),
-                trimNewline(parser.message()));
+        return put(value, sdStart + skip, value.length, out, p); // STRUCTURED-DATA [SP MSG]
+    }
+
+    /**
+     * RFC 6587 octet-counted frames ({@code MSG-LEN SP SYSLOG-MSG}) of {@code lines}, each with {@code appName}
+     * (null: the line's own) and {@code sdElement} (may be null), written into one array.
+     */
+    static byte[] frames(List<DrainLine> lines, byte[] appName, byte[] sdElement) {
+        int[] lengths = new int[lines.size()];
+        int total = 0;
+        for (int i = 0; i < lengths.length; i++) {
+            DrainLine line = lines.get(i);
+            lengths[i] = line.length(appName != null ? appName : line.app, sdElement);
+            total += digits(lengths[i]) + 1 + lengths[i];
+        }
+        byte[] out = new byte[total];
+        int p = 0;
+        for (int i = 0; i < lengths.length; i++) {
+            DrainLine line = lines.get(i);
+            byte[] length = Integer.toString(lengths[i]).getBytes(StandardCharsets.US_ASCII);
+            p = put(length, 0, length.length, out, p);
+            out[p++] = ' ';
+            p = line.writeTo(out, p, appName != null ? appName : line.app, sdElement);
+        }
+        return out;
+    }
+
+    private static int digits(int n) {
+        return Integer.toString(n).length();
+    }
+
+    private byte[] build(byte[] appName, byte[] sdElement) {
+        byte[] out = new byte[length(appName, sdElement)];
+        writeTo(out, 0, appName, sdElement);
+        return out;
+    }
+
+    /** 1 when STRUCTURED-DATA is nil: an SD-ELEMENT inserted replaces the '-'. */
+    private int nilSdSkip() {
+        boolean nil = sdStart < value.length && value[sdStart] == '-'
+                && (sdStart + 1 == value.length || value[sdStart + 1] == ' ');
+        return nil ? 1 : 0;
+    }
+
+    private static int put(byte[] from, int start, int end, byte[] out, int at) {
+        System.arraycopy(from, start, out, at, end - start);
+        return at + end - start;
+    }
+
+    /** The ISO-8601 UTC time with milliseconds, as the SSE tail shows it. */
+    public String date() {
+        return LogEventJson.formatDate(Instant.ofEpochMilli(timestampMillis));
+    }
+
+    public String hostname() {
+        return fields().hostname();
+    }
+
+    public String procId() {
+        return fields().procId();
+    }
+
+    public String msgId() {
+        return fields().msgId();
+    }
+
+    public String severity() {
+        return fields().severity();
+    }
+
+    public String facility() {
+        return fields().facility();
+    }
+
+    public String structuredData() {
+        return fields().structuredData();
+    }
+
+    /** MSG as UTF-8, one trailing newline removed. */
+    public String message() {
+        return fields().message();
+    }
+
+    private Fields fields() {
+        Fields decoded = fields;
+        if (decoded == null) {
+            Rfc5424Header parser = new Rfc5424Header();
+            if (!parser.parse(value, 0, value.length)) {
+                throw new IllegalStateException("parsed once, so it parses again");
+            }
+            decoded = new Fields(parser.hostname(), parser.procId(), parser.msgId(), parser.severity().keyword(),
+                    parser.facility().keyword(), parser.structuredData(), trimNewline(parser.message()));
+            fields = decoded;
+        }
+        return decoded;
     }
 
     private static String trimNewline(String message) {

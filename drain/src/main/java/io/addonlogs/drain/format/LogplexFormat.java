@@ -1,6 +1,5 @@
 package io.addonlogs.drain.format;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
@@ -20,14 +19,15 @@ final class LogplexFormat implements HttpFormat {
 
     private final String drainToken;
     private final String auth;
-    private final String appName;
+    private final byte[] appName;
 
     LogplexFormat(DrainDefinition drain) {
         this.drainToken = "d." + drain.id();
         this.auth = HttpFormat.basicAuth(drain.recipient());
         String password = drain.recipient().password() != null ? drain.recipient().password().reveal()
                 : passwordInUrl(drain.recipient().uri().getUserInfo());
-        this.appName = password == null || password.isEmpty() || password.length() > 48 ? null : password;
+        this.appName = password == null || password.isEmpty() || password.length() > 48 ? null
+                : password.getBytes(StandardCharsets.US_ASCII);
     }
 
     private static String passwordInUrl(String info) {
@@ -36,12 +36,6 @@ final class LogplexFormat implements HttpFormat {
 
     @Override
     public HttpPayload payload(List<DrainLine> lines, String batchId) {
-        ByteArrayOutputStream body = new ByteArrayOutputStream(lines.size() * 128);
-        for (DrainLine line : lines) {
-            byte[] bytes = appName == null ? line.syslog() : line.syslogAs(appName);
-            body.writeBytes((bytes.length + " ").getBytes(StandardCharsets.US_ASCII));
-            body.writeBytes(bytes);
-        }
         Map<String, String> headers = new HashMap<>();
         headers.put("Logplex-Msg-Count", String.valueOf(lines.size()));
         headers.put("Logplex-Frame-Id", batchId);
@@ -49,6 +43,6 @@ final class LogplexFormat implements HttpFormat {
         if (auth != null) {
             headers.put("Authorization", auth);
         }
-        return new HttpPayload("application/logplex-1", headers, body.toByteArray());
+        return new HttpPayload("application/logplex-1", headers, DrainLine.frames(lines, appName, null));
     }
 }

@@ -1,6 +1,5 @@
 package io.addonlogs.drain.format;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -31,13 +30,7 @@ public final class SyslogFormat {
 
     /** Octet-counted frames of {@code lines}, for a stream. */
     public byte[] frames(List<DrainLine> lines) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(lines.size() * 128);
-        for (DrainLine line : lines) {
-            byte[] bytes = line(line);
-            out.writeBytes((bytes.length + " ").getBytes(StandardCharsets.US_ASCII));
-            out.writeBytes(bytes);
-        }
-        return out.toByteArray();
+        return DrainLine.frames(lines, null, sdElement);
     }
 
     /** One datagram: the line cut to {@code maxBytes} without splitting a UTF-8 character. */
