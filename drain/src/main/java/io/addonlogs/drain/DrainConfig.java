@@ -12,7 +12,7 @@ import io.addonlogs.service.kafka.SupervisedLoop;
  * The drain worker's settings, read from environment variables (README, "Settings (drain)").
  *
  * @param group           the consumer group the workers share the logs topic's partitions through
- * @param batchLines      lines per delivery at most (a syslog write, an HTTP request)
+ * @param batchLines      lines per delivery at most (a syslog write; an HTTP request carries 500 at most)
  * @param pendingLines    live lines held for one drain on one partition while a delivery is in flight; beyond, the
  *                        drain stops taking live lines and catches up from Kafka (memory bound per drain)
  * @param backoff         first and longest wait before a failed drain tries again (doubling in between)
@@ -54,7 +54,7 @@ public record DrainConfig(Map<String, String> kafka, String logsTopic, String to
                 s.string("DRAIN_GROUP", "log-drain"),
                 s.string("DRAIN_MANAGEMENT_HOST", "0.0.0.0"),
                 s.port("DRAIN_MANAGEMENT_PORT", 8093),
-                s.integer("DRAIN_BATCH_LINES", 500, 1, 100_000),
+                s.integer("DRAIN_BATCH_LINES", 2000, 1, 100_000),
                 s.integer("DRAIN_PENDING_LINES", 10_000, 1, 10_000_000),
                 new SupervisedLoop.Backoff(Duration.ofMillis(s.integer("DRAIN_BACKOFF_INITIAL_MS", 1000, 1, 3_600_000)),
                         Duration.ofMillis(s.integer("DRAIN_BACKOFF_MAX_MS", 60_000, 1, 86_400_000))),

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -69,6 +70,28 @@ class HttpDrainTest {
         List<String> expected = messages.stream().map(m -> DrainFixture.line(TOKEN_B, m)).toList();
         Await.until(() -> fixture.stored("addon_http_b").size() >= expected.size(), "B's lines stored");
         assertEquals(expected, fixture.stored("addon_http_b"));
+    }
+
+    @Test
+    void anHttpRequestCarriesAtMost500LinesWhateverTheBatchSetting() throws Exception {
+        String token = "lt_http_drain_c_0123456789abcdef0123";
+        fixture.register(token, "addon_http_c", "real_http_c", "orga_test");
+        try (RecordingServer receiver = new RecordingServer(204, "", 1)) {
+            fixture.drain("addon_http_c", recipient(DrainType.RAW_HTTP, receiver.url("/drain"), null, null, null,
+                    null, null));
+            Thread.sleep(1500);
+            fixture.post(token, List.of("first"));
+            Await.until(() -> receiver.requests.size() == 1, "the first request, failed: back-off");
+            List<String> backlog = IntStream.range(0, 1200).mapToObj(i -> "line " + i).toList();
+            fixture.post(token, backlog); // read back from Kafka once the back-off ends, in batches
+            Await.until(() -> receiver.requests.stream().skip(1)
+                    .mapToInt(r -> Integer.parseInt(r.header("Logplex-Msg-Count"))).sum() == 1201, "every line");
+            List<Integer> counts = receiver.requests.stream().skip(1)
+                    .map(r -> Integer.parseInt(r.header("Logplex-Msg-Count"))).toList();
+            assertTrue(counts.stream().allMatch(n -> n <= 500), "at most 500 lines a request (DRAIN_BATCH_LINES "
+                    + "is 2000): " + counts);
+            assertTrue(counts.stream().anyMatch(n -> n == 500), "full requests of 500: " + counts);
+        }
     }
 
     @Test

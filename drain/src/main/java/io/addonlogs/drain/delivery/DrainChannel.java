@@ -62,6 +62,8 @@ final class DrainChannel {
     private final Recipient recipient;
     private final DrainMetrics.Counts counts;
     private final long liveStart;
+    /** Lines per delivery at most: {@code DRAIN_BATCH_LINES}, or less if the recipient's protocol limits it. */
+    private final int batchLines;
     private State state = State.STARTING;
     private long cursor = -1;
     private long liveEnd;
@@ -101,6 +103,7 @@ final class DrainChannel {
         this.recipient = recipient;
         this.counts = env.metrics().of(drain.id(), drain.recipient().type().name());
         this.liveStart = liveStart;
+        this.batchLines = Math.min(env.config().batchLines(), recipient.maxBatchLines());
         this.liveEnd = liveEnd;
         this.enabled = drain.enabled();
     }
@@ -206,9 +209,9 @@ final class DrainChannel {
         }
         List<DrainLine> batch = new ArrayList<>();
         long end = cursor;
-        while (!pending.isEmpty() && batch.size() < env.config().batchLines()) {
+        while (!pending.isEmpty() && batch.size() < batchLines) {
             Segment segment = pending.peek();
-            int take = Math.min(segment.lines.size() - segment.taken, env.config().batchLines() - batch.size());
+            int take = Math.min(segment.lines.size() - segment.taken, batchLines - batch.size());
             batch.addAll(segment.lines.subList(segment.taken, segment.taken + take));
             segment.taken += take;
             if (segment.taken == segment.lines.size()) {
@@ -375,7 +378,7 @@ final class DrainChannel {
     /** Delivers the next batch of the step read, or reads the next step, or looks at the live end again. */
     private void nextCatchUpStep() {
         if (!stepRest.isEmpty()) {
-            int n = Math.min(stepRest.size(), env.config().batchLines());
+            int n = Math.min(stepRest.size(), batchLines);
             List<DrainLine> batch = stepRest.subList(0, n);
             stepRest = stepRest.subList(n, stepRest.size());
             deliver(batch, stepRest.isEmpty() ? stepEnd : stepRest.get(0).offset());

@@ -21,6 +21,12 @@ import io.vertx.core.http.RequestOptions;
  */
 final class HttpRecipient implements Recipient {
 
+    /**
+     * Lines per request at most: within every vendor's documented request limits (Datadog takes at most 1,000
+     * entries, New Relic 1 MB), and a request any logplex receiver takes.
+     */
+    static final int MAX_BATCH_LINES = 500;
+
     private final HttpClient client;
     private final String url;
     private final HttpFormat format;
@@ -45,6 +51,11 @@ final class HttpRecipient implements Recipient {
     private RequestOptions options(HttpMethod method) {
         return new RequestOptions().setMethod(method).setAbsoluteURI(url).setConnectTimeout(timeoutMs)
                 .setIdleTimeout(timeoutMs).putHeader("User-Agent", "addon-logs-drain");
+    }
+
+    @Override
+    public int maxBatchLines() {
+        return MAX_BATCH_LINES;
     }
 
     @Override

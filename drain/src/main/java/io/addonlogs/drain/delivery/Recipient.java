@@ -13,6 +13,11 @@ import io.vertx.core.Future;
  */
 public interface Recipient {
 
+    /** Lines one delivery may carry at most, whatever {@code DRAIN_BATCH_LINES} says (the protocol's own limit). */
+    default int maxBatchLines() {
+        return Integer.MAX_VALUE;
+    }
+
     /** Delivers {@code lines}; {@code batchId} is the same when the same lines are sent again. */
     Future<Void> send(List<DrainLine> lines, String batchId);
 
