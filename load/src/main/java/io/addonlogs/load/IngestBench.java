@@ -30,7 +30,8 @@ import io.addonlogs.service.http.ListenPort;
 /**
  * The ingest throughput benchmark with the reference load, in one command:
  * {@code java [-Dingest.heap=128m] [-Dingest.jvm="flags"] -cp load/target/log-load.jar io.addonlogs.load.IngestBench
- * [seconds] [connections,...] [name:SETTING=value,...;name:...]}.
+ * [seconds] [connections,...] [name:SETTING=value,...;name:...]}; a variant's {@code JVM=flags} are JVM flags of
+ * its own, after the common ones (a later {@code -Xmx} wins).
  * It starts a single Kafka broker in this JVM, then for each producer-settings variant an ingest as a child JVM
  * (its own CPU and memory, read from /proc), provisions one token, writes the reference body (100 varied lines of
  * 200 bytes, {@code load/bench/make_body.py}), runs {@code wrk -t2} with {@code load/bench/post.lua} at each
@@ -94,7 +95,13 @@ public final class IngestBench {
                         "INGEST_TOKEN_BYTES_PER_SECOND", "0",
                         "INGEST_MAX_REQUESTS_PER_TOKEN", "100000"));
                 env.putAll(variant.getValue());
-                Process ingest = startIngest(env, heap, jvmFlags);
+                // JVM=flags in a variant: its own JVM flags, after the common ones (a later -Xmx wins)
+                List<String> flags = new ArrayList<>(jvmFlags);
+                String own = env.remove("JVM");
+                if (own != null) {
+                    flags.addAll(List.of(own.trim().split(" +")));
+                }
+                Process ingest = startIngest(env, heap, flags);
                 try {
                     String management = "http://127.0.0.1:" + env.get("INGEST_MANAGEMENT_PORT");
                     awaitReady(management);
@@ -116,7 +123,7 @@ public final class IngestBench {
                     }
                     rows.add(String.format("%-9s %5s %,12.0f  (ProducerPerformance, same settings and lines)",
                             variant.getKey(), "-", baseline));
-                    if (jvmFlags.stream().anyMatch(flag -> flag.startsWith("-XX:NativeMemoryTracking="))) {
+                    if (flags.stream().anyMatch(flag -> flag.startsWith("-XX:NativeMemoryTracking="))) {
                         rows.add(nativeMemory(ingest.pid())); // where the RSS goes, after the heaviest row
                     }
                 } finally {
