@@ -47,6 +47,12 @@ public final class HistoryReader implements AutoCloseable {
      * per step would cost a round trip through the queue and the event loop per line), within {@link #STEP_BYTES}.
      */
     private static final long GATHER_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    /**
+     * Ranges this short are read whole without asking the index: one index block's worth of records costs less to
+     * read than the index's round trips (the record at the start, the index's offsets, its blocks) cost to skip it.
+     * A resume from a recent cursor is one.
+     */
+    static final long SCAN_WITHOUT_INDEX = 4096;
     /** Bytes one fetch of a step brings at most. */
     static final int STEP_BYTES = 256 << 10;
 
@@ -263,7 +269,7 @@ public final class HistoryReader implements AutoCloseable {
         boolean indexed = readers.index().partitions() > 0;
         replay.from.forEach((p, start) -> {
             long end = replay.to.getOrDefault(p, start);
-            if (!indexed) {
+            if (!indexed || end - start <= SCAN_WITHOUT_INDEX) {
                 replay.plans.put(p, new RangePlan(p, replay.addon, start, end, -1, -1)); // scanned whole
                 return;
             }
