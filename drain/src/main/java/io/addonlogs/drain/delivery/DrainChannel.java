@@ -44,6 +44,12 @@ final class DrainChannel {
 
     enum State { STARTING, LIVE, CATCHING_UP, WAITING, DISABLED, CLOSED }
 
+    /**
+     * The delivery in hand, whatever the state: none; a batch sent to the recipient; its cursor being stored (the
+     * delivery ends only then); or a cursor Kafka refused, stored again before anything more is delivered.
+     */
+    private enum Delivery { NONE, SENDING, STORING_CURSOR, CURSOR_REFUSED }
+
     /** Live lines of one poll for this add-on, up to offset {@code end} (exclusive); {@code taken} already sent. */
     private static final class Segment {
         final List<DrainLine> lines;
@@ -69,7 +75,7 @@ final class DrainChannel {
     private long liveEnd;
     private final ArrayDeque<Segment> pending = new ArrayDeque<>();
     private int pendingLines;
-    private boolean inFlight;
+    private Delivery delivery = Delivery.NONE;
     private long inFlightEnd;
     private boolean enabled;
     private Replay replay;
@@ -78,8 +84,6 @@ final class DrainChannel {
     private List<DrainLine> stepRest = List.of();
     private long stepEnd;
     private long lastCursorWritten = -1;
-    /** A delivery's cursor that Kafka refused: stored again before anything more is delivered. */
-    private boolean cursorUnstored;
     // what the API shows
     private int attempt;
     private Instant lastAttemptAt;
@@ -178,7 +182,7 @@ final class DrainChannel {
         if (state != State.LIVE) {
             return; // they wait in Kafka: a catch-up reads them from the cursor
         }
-        long expected = pending.isEmpty() ? (inFlight ? inFlightEnd : cursor) : pending.peekLast().end;
+        long expected = pending.isEmpty() ? (inFlight() ? inFlightEnd : cursor) : pending.peekLast().end;
         if (from != expected) {
             fallBehind();
             return;
@@ -197,14 +201,14 @@ final class DrainChannel {
         pending.clear();
         pendingLines = 0;
         state = State.CATCHING_UP;
-        if (!inFlight) {
+        if (!inFlight()) {
             catchUp();
         }
     }
 
     /** Sends the next batch of held live lines, or moves the cursor over a stretch without any. */
     private void pump() {
-        if (inFlight || state != State.LIVE) {
+        if (inFlight() || state != State.LIVE) {
             return;
         }
         List<DrainLine> batch = new ArrayList<>();
@@ -230,8 +234,13 @@ final class DrainChannel {
         }
     }
 
+    /** A batch or its cursor is on its way: nothing more is sent until it is done. */
+    private boolean inFlight() {
+        return delivery == Delivery.SENDING || delivery == Delivery.STORING_CURSOR;
+    }
+
     private void deliver(List<DrainLine> batch, long end) {
-        inFlight = true;
+        delivery = Delivery.SENDING;
         inFlightEnd = end;
         lastAttemptAt = Instant.now();
         String batchId = key + "@" + batch.get(0).offset() + "+" + batch.size();
@@ -239,7 +248,7 @@ final class DrainChannel {
             if (state == State.CLOSED) {
                 return; // another worker owns the partition now; it starts from the last cursor written
             }
-            inFlight = false;
+            delivery = Delivery.NONE;
             if (done.succeeded()) {
                 acknowledged(batch, end);
             } else {
@@ -278,20 +287,19 @@ final class DrainChannel {
      * If Kafka refuses it, the drain fails as a delivery would (back-off), and stores it before its next delivery.
      */
     private void storeCursor(Runnable then) {
-        inFlight = true;
+        delivery = Delivery.STORING_CURSOR;
         long at = cursor;
         lastCursorWritten = at;
         env.cursors().write(key, at).whenComplete((stored, error) -> env.context().runOnContext(v -> {
             if (state == State.CLOSED) {
                 return; // the next owner starts from the last cursor stored
             }
-            inFlight = false;
             if (error != null) {
-                cursorUnstored = true;
+                delivery = Delivery.CURSOR_REFUSED;
                 lastCursorWritten = -1;
                 failed("storing the drain's cursor in Kafka: " + error.getMessage(), 0);
             } else {
-                cursorUnstored = false; // nothing moved the cursor while it was in flight
+                delivery = Delivery.NONE; // nothing moved the cursor while it was in flight
                 then.run();
             }
         }));
@@ -324,10 +332,10 @@ final class DrainChannel {
     /** Reads the add-on's lines from the cursor to the live end through the history reader; LIVE once none is left. */
     private void catchUp() {
         state = State.CATCHING_UP;
-        if (inFlight) {
+        if (inFlight()) {
             return; // the delivery's end continues from here
         }
-        if (cursorUnstored) {
+        if (delivery == Delivery.CURSOR_REFUSED) {
             storeCursor(this::catchUp);
             return;
         }
@@ -440,7 +448,7 @@ final class DrainChannel {
         if (state == State.CLOSED || state == State.STARTING) {
             return;
         }
-        if (!inFlight) {
+        if (!inFlight()) {
             writeCursor();
         }
         long now = System.nanoTime();
