@@ -316,8 +316,7 @@ class DashboardBrowserTest {
         assertEquals(100L, page.js("return [...document.querySelectorAll('#lines .line')]"
                 + ".filter(l => l.getClientRects().length > 0).length"), "every line kept is shown");
         assertEquals("50 older lines removed from view (the page keeps the last 100)", page.text("#trimmed"));
-        page.await(() -> page.text("#hidden-count").equals("150 lines hidden by the filters"),
-                "the drop lines after keep 1 counted as hidden: " + page.text("#hidden-count"));
+        awaitHidden(150, "the drop lines after keep 1 counted as hidden");
     }
 
     @Test
@@ -329,7 +328,7 @@ class DashboardBrowserTest {
         page.awaitState("live");
         fixture.post(token, List.of("keep 1", "drop 1", "drop 2"));
         page.awaitMessages(List.of("keep 1"));
-        page.await(() -> page.text("#hidden-count").equals("2 lines hidden by the filters"), "2 hidden");
+        awaitHidden(2, "2 hidden");
 
         // the new stream resumes after keep 1 and counts drop 1 and 2 again: the page must not add them twice
         fixture.stopConsumer(consumer);
@@ -337,12 +336,10 @@ class DashboardBrowserTest {
         fixture.post(token, List.of("drop 3", "keep 2", "drop 4"));
         consumer = fixture.startConsumer(consumerPort);
         page.awaitMessages(List.of("keep 1", "keep 2")); // at the next attempt (waits are at most 15 s)
-        page.await(() -> page.text("#hidden-count").equals("4 lines hidden by the filters"),
-                "drop 1 to 4, each once: " + page.text("#hidden-count"));
+        awaitHidden(4, "drop 1 to 4, each once");
         page.click("#apply");
         page.awaitMessages(List.of("keep 1", "keep 2"));
-        page.await(() -> page.text("#hidden-count").equals("4 lines hidden by the filters"),
-                "applied again, counted afresh from keep 1: " + page.text("#hidden-count"));
+        awaitHidden(4, "applied again, counted afresh from keep 1");
     }
 
     @Test
@@ -593,6 +590,12 @@ class DashboardBrowserTest {
     private String badgeColour() {
         return (String) page.js("return getComputedStyle(document.getElementById('state')).backgroundImage"
                 + " + getComputedStyle(document.getElementById('state')).backgroundColor");
+    }
+
+    /** Waits until the page says that many lines were hidden by the filters. */
+    private void awaitHidden(int lines, String why) {
+        page.await(() -> page.text("#hidden-count").equals(lines + " lines hidden by the filters"),
+                why + ": the page says '" + page.text("#hidden-count") + "'");
     }
 
     /** The seconds of "reconnecting in N s", or -1. */

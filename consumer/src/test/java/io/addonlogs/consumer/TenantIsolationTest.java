@@ -45,7 +45,7 @@ class TenantIsolationTest {
             String tokenB = "lt_isolation_b_0000000000000000000000";
             fixture.register(tokenB, "addon_quiet", "orga_quiet");
             Instant before = Instant.now().minusSeconds(1);
-            List<Socket> attack = attack(fixture, consumer, "lt_isolation_a_0000000000000000000000", ATTACKING_TAILS);
+            List<Socket> attack = attack(fixture, consumer, "a", ATTACKING_TAILS);
             try {
                 fixture.post(tokenB, List.of("quiet 1", "quiet 2"));
                 long start = System.nanoTime();
@@ -100,7 +100,7 @@ class TenantIsolationTest {
                 all.next(lines.size(), 20_000).forEach(event -> cursors.add(event.id()));
             }
             assertEquals(lines.size(), cursors.size());
-            List<Socket> attack = attack(fixture, consumer, "lt_isolation_c_0000000000000000000000", attackers);
+            List<Socket> attack = attack(fixture, consumer, "c", attackers);
             try {
                 List<Long> micros = new ArrayList<>();
                 for (int i = 0; i < resumes; i++) {
@@ -126,13 +126,14 @@ class TenantIsolationTest {
     }
 
     /**
-     * About 4 MB of history for tenant A, then {@code tails} tails of it from the start that never read,
-     * each left replaying with its socket and write queue full.
+     * About 4 MB of history for a tenant ({@code tenant} names its token, owner and add-on), then {@code tails}
+     * tails of it from the start that never read, each left replaying with its socket and write queue full.
      */
-    private static List<Socket> attack(TailFixture fixture, TailService consumer, String token, int tails)
+    private static List<Socket> attack(TailFixture fixture, TailService consumer, String tenant, int tails)
             throws Exception {
-        String owner = "orga_noisy_" + token.substring(13, 14);
-        String addon = "addon_noisy_" + token.substring(13, 14);
+        String token = "lt_isolation_" + tenant + "_0000000000000000000000";
+        String owner = "orga_noisy_" + tenant;
+        String addon = "addon_noisy_" + tenant;
         fixture.register(token, addon, owner);
         Instant before = Instant.now().minusSeconds(1);
         String pad = "x".repeat(1000);

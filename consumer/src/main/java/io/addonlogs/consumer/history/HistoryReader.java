@@ -52,7 +52,7 @@ public final class HistoryReader implements AutoCloseable {
      * read than the index's round trips (the record at the start, the index's offsets, its blocks) cost to skip it.
      * A resume from a recent cursor is one.
      */
-    static final long SCAN_WITHOUT_INDEX = 4096;
+    private static final long SCAN_WITHOUT_INDEX = 4096;
     /** Bytes one fetch of a step brings at most. */
     static final int STEP_BYTES = 256 << 10;
 

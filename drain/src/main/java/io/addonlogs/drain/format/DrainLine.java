@@ -144,27 +144,22 @@ public final class DrainLine {
      * (null: the line's own) and {@code sdElement} (may be null), written into one array.
      */
     static byte[] frames(List<DrainLine> lines, byte[] appName, byte[] sdElement) {
-        int[] lengths = new int[lines.size()];
+        byte[][] prefixes = new byte[lines.size()][]; // MSG-LEN SP
         int total = 0;
-        for (int i = 0; i < lengths.length; i++) {
+        for (int i = 0; i < prefixes.length; i++) {
             DrainLine line = lines.get(i);
-            lengths[i] = line.length(appName != null ? appName : line.app, sdElement);
-            total += digits(lengths[i]) + 1 + lengths[i];
+            int length = line.length(appName != null ? appName : line.app, sdElement);
+            prefixes[i] = (length + " ").getBytes(StandardCharsets.US_ASCII);
+            total += prefixes[i].length + length;
         }
         byte[] out = new byte[total];
         int p = 0;
-        for (int i = 0; i < lengths.length; i++) {
+        for (int i = 0; i < prefixes.length; i++) {
             DrainLine line = lines.get(i);
-            byte[] length = Integer.toString(lengths[i]).getBytes(StandardCharsets.US_ASCII);
-            p = put(length, 0, length.length, out, p);
-            out[p++] = ' ';
+            p = put(prefixes[i], 0, prefixes[i].length, out, p);
             p = line.writeTo(out, p, appName != null ? appName : line.app, sdElement);
         }
         return out;
-    }
-
-    private static int digits(int n) {
-        return Integer.toString(n).length();
     }
 
     private byte[] build(byte[] appName, byte[] sdElement) {
