@@ -78,9 +78,12 @@ final class DrainFixture implements AutoCloseable {
         }
         producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
                 new StringSerializer(), new ByteArraySerializer());
+        // the lines of one POST in one producer batch, so a drain takes them in one delivery: the tests that check
+        // a request's lines (vendors' formats, logplex counts) post them together. With the ingest's default of 1 ms
+        // a batch could leave before the POST's next line was parsed.
         ingest = IngestService.start(runtime.vertx(), runtime.registry(), IngestConfig.from(env(Map.of(
                 "INGEST_PORT", "0", "INGEST_MANAGEMENT_PORT", "0", "INGEST_EVENT_LOOPS", "1",
-                "INGEST_ADMIN_TOKEN", ADMIN_TOKEN)))).await();
+                "INGEST_ADMIN_TOKEN", ADMIN_TOKEN, "INGEST_PRODUCER_LINGER_MS", "5")))).await();
         Await.until(ingest::ready, "ingest ready");
     }
 
