@@ -42,12 +42,7 @@ import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 public final class LiveReader<T> implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LiveReader.class);
-    /**
-     * A poll's longest wait, which is also how long a new subscription may wait for the current poll to end (see
-     * {@link #subscribe}): short, so a tail or resume starts at once; the broker still holds each fetch up to its
-     * {@code fetch.max.wait.ms}, so an idle reader costs a loop turn per poll, not a request.
-     */
-    private static final Duration POLL = Duration.ofMillis(10);
+    private static final Duration POLL = Duration.ofMillis(100);
     static final Duration PARTITION_CHECK = Duration.ofSeconds(10);
 
     /**
