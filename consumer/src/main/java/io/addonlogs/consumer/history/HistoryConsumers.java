@@ -34,10 +34,10 @@ record HistoryConsumers(KafkaConsumer<byte[], byte[]> logs, List<KafkaConsumer<b
         // a position before the log start (lines past retention) reads from the start; cursors beyond the
         // end are refused before any read
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        // one step holds at most this much: history memory is bounded by threads, not by viewers
-        // (small steps also bound what a viewer that stopped reading makes this instance read and encode)
-        config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, HistoryReader.STEP_BYTES);
-        config.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, HistoryReader.STEP_BYTES);
+        // small fetches, and steps of at most HistoryReader.STEP_BYTES of lines: history memory is bounded by
+        // threads, not by viewers, as is what a viewer that stopped reading makes this instance read and encode
+        config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, HistoryReader.FETCH_BYTES);
+        config.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, HistoryReader.FETCH_BYTES);
         KafkaConsumer<byte[], byte[]> logs = new KafkaConsumer<>(ClientConfig.of(kafka, config));
         // about one producer batch per fetch (a broker answers with at least one whole batch)
         config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, NARROW_BYTES);

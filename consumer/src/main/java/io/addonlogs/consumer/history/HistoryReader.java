@@ -53,8 +53,14 @@ public final class HistoryReader implements AutoCloseable {
      * A resume from a recent cursor is one.
      */
     private static final long SCAN_WITHOUT_INDEX = 4096;
-    /** Bytes one fetch of a step brings at most. */
-    static final int STEP_BYTES = 256 << 10;
+    /** Bytes one fetch of a step brings at most (compressed: it can hold many times that in lines). */
+    static final int FETCH_BYTES = 256 << 10;
+    /**
+     * Line bytes one step hands over at most (plus one record): what a reading thread holds, and what one step adds to
+     * a viewer's write queue. Beyond a typical fetch's lines (log lines compress 3 to 6 times), so a step rarely leaves
+     * part of a fetch to be fetched again.
+     */
+    static final int STEP_BYTES = 1 << 20;
 
     /** One bounded piece of a replay: the add-on's records read (as the caller prepared them), and whether that is the end. */
     public record Step<T>(T prepared, boolean done) {
@@ -188,8 +194,14 @@ public final class HistoryReader implements AutoCloseable {
                     positions.clear();
                 }
                 RangePlan plan = reading.values().iterator().next();
-                readers.scan().readRanges(plan.partition(), scattered).forEach(record -> gathered.offer(record, plan));
-                plan.advance(scattered.get(scattered.size() - 1)[1]);
+                long readTo = scattered.get(scattered.size() - 1)[1];
+                for (ConsumerRecord<byte[], byte[]> record : readers.scan().readRanges(plan.partition(), scattered)) {
+                    if (!gathered.offer(record, plan)) {
+                        readTo = record.offset(); // the step is full: read again by the next step
+                        break;
+                    }
+                }
+                plan.advance(readTo);
                 continue;
             }
             KafkaConsumer<byte[], byte[]> chosen = readers.scan().consumerFor(longest);
@@ -211,14 +223,18 @@ public final class HistoryReader implements AutoCloseable {
                     consumer.seek(entry.getKey(), from);
                 }
             }
+            Map<TopicPartition, Long> notTaken = new HashMap<>(); // once the step is full: where each partition resumes
             for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(50))) {
                 recordsRead.incrementAndGet();
-                gathered.offer(record, reading.get(new TopicPartition(record.topic(), record.partition())));
+                TopicPartition tp = new TopicPartition(record.topic(), record.partition());
+                if (!notTaken.containsKey(tp) && !gathered.offer(record, reading.get(tp))) {
+                    notTaken.put(tp, record.offset());
+                }
             }
             for (Map.Entry<TopicPartition, RangePlan> entry : reading.entrySet()) {
                 long position = consumer.position(entry.getKey());
                 positions.put(entry.getKey(), position);
-                entry.getValue().advance(position);
+                entry.getValue().advance(notTaken.getOrDefault(entry.getKey(), position));
             }
         }
         if (consumer != null) {
@@ -228,7 +244,7 @@ public final class HistoryReader implements AutoCloseable {
     }
 
     /**
-     * What a step found so far: the add-on's records its plans want, within {@link #STEP_BYTES}, gathering for
+     * What a step found so far: the add-on's records its plans want, up to {@link #STEP_BYTES}, gathering for
      * {@link #GATHER_NANOS} more once it found some, until its deadline.
      */
     private static final class Gathered {
@@ -250,7 +266,14 @@ public final class HistoryReader implements AutoCloseable {
             return bytes < STEP_BYTES && inTime();
         }
 
-        void offer(ConsumerRecord<byte[], byte[]> record, RangePlan plan) {
+        /**
+         * Takes the record if the plan wants it and it is the add-on's; false, taking nothing, once the step holds
+         * {@link #STEP_BYTES}.
+         */
+        boolean offer(ConsumerRecord<byte[], byte[]> record, RangePlan plan) {
+            if (bytes >= STEP_BYTES) {
+                return false;
+            }
             if (plan != null && plan.wants(record.offset()) && addonId.equals(LogRecords.addonId(record))) {
                 if (records.isEmpty()) {
                     deadline = Math.min(deadline, System.nanoTime() + GATHER_NANOS);
@@ -258,6 +281,7 @@ public final class HistoryReader implements AutoCloseable {
                 records.add(record);
                 bytes += Math.max(0, record.serializedValueSize());
             }
+            return true;
         }
     }
 
