@@ -17,6 +17,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +34,8 @@ import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
  * shared batch. Instances need no coordination: each reads what its viewers need.
  *
  * <p>Subscriptions are applied between polls, so {@link #subscribe} can tell exactly from which offset of each
- * partition the subscriber will receive records: everything before is the history reader's job.
+ * partition the subscriber will receive records: everything before is the history reader's job. A subscription wakes
+ * the poll in progress, so a viewer's stream starts without waiting for it to end.
  *
  * <p>A {@link SupervisedLoop} runs the reader: after a retriable error it starts again with a fresh consumer,
  * assigned what its subscribers need and positioned after the last record it handed out, so they get every line once
@@ -84,6 +86,8 @@ public final class LiveReader<T> implements AutoCloseable {
     private final String topic;
     /** The current attempt's consumer; like everything below, touched by the loop's thread only. */
     private KafkaConsumer<byte[], byte[]> consumer;
+    /** The consumer while it is in {@code poll()}, else null: what a subscription wakes up. */
+    private volatile KafkaConsumer<byte[], byte[]> polling;
     /** Where each assigned partition resumes: after the last record handed out, or where it joined. */
     private final Map<TopicPartition, Long> resume = new HashMap<>();
     private final LinkedBlockingQueue<Runnable> commands = new LinkedBlockingQueue<>();
@@ -154,12 +158,17 @@ public final class LiveReader<T> implements AutoCloseable {
         commands.add(() -> {
             try {
                 started.complete(add(subscriber, partitions));
+            } catch (WakeupException e) {
+                throw e; // meant for a poll: the command runs again (see runCommand)
             } catch (RuntimeException e) {
                 started.completeExceptionally(e);
             }
         });
-        return started; // applied after the current poll (at most POLL later); no wakeup(): a wakeup pending
-                        // outside poll() would make the subscription's own position() call throw
+        KafkaConsumer<byte[], byte[]> inPoll = polling;
+        if (inPoll != null) {
+            inPoll.wakeup();
+        }
+        return started;
     }
 
     public void unsubscribe(Subscriber<T> subscriber) {
@@ -241,12 +250,12 @@ public final class LiveReader<T> implements AutoCloseable {
             }
             Runnable command;
             while ((command = commands.poll()) != null) {
-                command.run();
+                runCommand(command, attempt);
             }
             if (consumer.assignment().isEmpty()) {
                 Runnable next = commands.poll(200, TimeUnit.MILLISECONDS);
                 if (next != null) {
-                    next.run();
+                    runCommand(next, attempt);
                 }
                 continue;
             }
@@ -254,13 +263,47 @@ public final class LiveReader<T> implements AutoCloseable {
                 Thread.sleep(5); // subscribers are behind; Kafka keeps the lines meanwhile
                 continue;
             }
-            dispatch(consumer.poll(POLL));
+            polling = consumer;
+            try {
+                dispatch(consumer.poll(POLL));
+            } catch (WakeupException e) {
+                stillRunning(e, attempt); // a subscription came: apply it now
+            } finally {
+                polling = null;
+            }
+        }
+    }
+
+    /**
+     * Runs a command, again if a wakeup meant for the poll it came just after (a subscription racing the poll's
+     * return) made one of its calls throw: commands can be run again from any point.
+     */
+    private void runCommand(Runnable command, SupervisedLoop.Attempt attempt) {
+        while (true) {
+            try {
+                command.run();
+                return;
+            } catch (WakeupException e) {
+                stillRunning(e, attempt);
+            }
+        }
+    }
+
+    /** A wakeup while running came from a subscription; while closing, from close(): rethrown. */
+    private static void stillRunning(WakeupException e, SupervisedLoop.Attempt attempt) {
+        if (!attempt.running()) {
+            throw e;
         }
     }
 
     /** The topic's partition count from the consumer's metadata (refreshed every {@link #PARTITION_CHECK}). */
     private void followPartitionCount() {
-        List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(5));
+        List<PartitionInfo> infos;
+        try {
+            infos = consumer.partitionsFor(topic, Duration.ofSeconds(5));
+        } catch (WakeupException e) {
+            return; // meant for the last poll: checked again next time
+        }
         if (infos != null && !infos.isEmpty()) {
             partitionCountIs(infos.size());
         }
