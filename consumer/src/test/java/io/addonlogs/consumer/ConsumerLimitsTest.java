@@ -95,7 +95,7 @@ class ConsumerLimitsTest {
     @Test
     void replaysPerInstanceAreBoundedAndLiveTailsStillServed() throws Exception {
         Instant before = Instant.now().minusSeconds(1);
-        // 2 MB: more than one replay step takes (1 MB of lines, however well they compress), so the replay waits on
+        // 2 MB: more than one replay step takes (256 KiB of lines, however well they compress), so the replay waits on
         // the viewer that does not read, holding its slot
         String pad = "r".repeat(1000);
         List<String> history = new ArrayList<>();

@@ -34,8 +34,8 @@ record HistoryConsumers(KafkaConsumer<byte[], byte[]> logs, List<KafkaConsumer<b
         // a position before the log start (lines past retention) reads from the start; cursors beyond the
         // end are refused before any read
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        // small fetches, and steps of at most HistoryReader.STEP_BYTES of lines: history memory is bounded by
-        // threads, not by viewers, as is what a viewer that stopped reading makes this instance read and encode
+        // small fetches, and steps of bounded line bytes: history memory is bounded by threads, not by viewers,
+        // as is what a viewer that stopped reading makes this instance read and encode
         config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, HistoryReader.FETCH_BYTES);
         config.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, HistoryReader.FETCH_BYTES);
         KafkaConsumer<byte[], byte[]> logs = new KafkaConsumer<>(ClientConfig.of(kafka, config));

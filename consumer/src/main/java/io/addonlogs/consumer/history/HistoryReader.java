@@ -57,10 +57,11 @@ public final class HistoryReader implements AutoCloseable {
     static final int FETCH_BYTES = 256 << 10;
     /**
      * Line bytes one step hands over at most (plus one record): what a reading thread holds, and what one step adds to
-     * a viewer's write queue. Beyond a typical fetch's lines (log lines compress 3 to 6 times), so a step rarely leaves
-     * part of a fetch to be fetched again.
+     * a viewer's write queue. Small, because another viewer's request waits for the step in progress: a resume's p99
+     * beside 100 replaying tails was 131-159 ms with 256 KiB steps, 223-287 ms with 1 MiB; a drain's catch-up showed no
+     * difference (docs/BENCHMARKS.md).
      */
-    static final int STEP_BYTES = 1 << 20;
+    static final int STEP_BYTES = 256 << 10;
 
     /** One bounded piece of a replay: the add-on's records read (as the caller prepared them), and whether that is the end. */
     public record Step<T>(T prepared, boolean done) {
@@ -268,7 +269,7 @@ public final class HistoryReader implements AutoCloseable {
 
         /**
          * Takes the record if the plan wants it and it is the add-on's; false, taking nothing, once the step holds
-         * {@link #STEP_BYTES}.
+         * {@link #STEP_BYTES} (a fetch is compressed: it can bring many times that in lines).
          */
         boolean offer(ConsumerRecord<byte[], byte[]> record, RangePlan plan) {
             if (bytes >= STEP_BYTES) {

@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
@@ -263,14 +264,17 @@ public final class LiveReader<T> implements AutoCloseable {
                 Thread.sleep(5); // subscribers are behind; Kafka keeps the lines meanwhile
                 continue;
             }
+            ConsumerRecords<byte[], byte[]> records;
             polling = consumer;
             try {
-                dispatch(consumer.poll(POLL));
+                records = consumer.poll(POLL);
             } catch (WakeupException e) {
                 stillRunning(e, attempt); // a subscription came: apply it now
+                continue;
             } finally {
                 polling = null;
             }
+            dispatch(records);
         }
     }
 
