@@ -47,21 +47,9 @@ class LiveReaderBackPressureTest {
                 unhandled.add(handled);
             }
         };
-        LiveReader.Preparer<List<ConsumerRecord<byte[], byte[]>>> asTheyAre = new LiveReader.Preparer<>() {
-            @Override
-            public List<ConsumerRecord<byte[], byte[]>> prepare(String addonId,
-                                                                List<ConsumerRecord<byte[], byte[]>> records) {
-                return records;
-            }
-
-            @Override
-            public long bytes(List<ConsumerRecord<byte[], byte[]>> batch) {
-                return batch.stream().mapToLong(ConsumerRecord::serializedValueSize).sum();
-            }
-        };
         try (LiveReader<List<ConsumerRecord<byte[], byte[]>>> reader = new LiveReader<>(
                 Map.of("bootstrap.servers", kafka.bootstrapServers()), topic,
-                new SimpleMeterRegistry(), asTheyAre, 1)) {
+                new SimpleMeterRegistry(), new AsTheyAre(), 1)) {
             Await.until(() -> reader.partitionCount() == 1, "reader started");
             reader.subscribe(slow, Set.of(0)).get(30, TimeUnit.SECONDS);
             try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(

@@ -61,20 +61,8 @@ class LiveReaderSubscriptionTest {
         KafkaCluster kafka = TestKafka.shared();
         String topic = "live-sub-" + UUID.randomUUID();
         kafka.createTopic(topic, 1);
-        LiveReader.Preparer<List<ConsumerRecord<byte[], byte[]>>> asTheyAre = new LiveReader.Preparer<>() {
-            @Override
-            public List<ConsumerRecord<byte[], byte[]>> prepare(String addonId,
-                                                                List<ConsumerRecord<byte[], byte[]>> records) {
-                return records;
-            }
-
-            @Override
-            public long bytes(List<ConsumerRecord<byte[], byte[]>> batch) {
-                return batch.size();
-            }
-        };
         try (LiveReader<List<ConsumerRecord<byte[], byte[]>>> reader = new LiveReader<>(
-                Map.of("bootstrap.servers", kafka.bootstrapServers()), topic, new SimpleMeterRegistry(), asTheyAre);
+                Map.of("bootstrap.servers", kafka.bootstrapServers()), topic, new SimpleMeterRegistry(), new AsTheyAre());
              KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
                      ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
                      ProducerConfig.LINGER_MS_CONFIG, 0), new ByteArraySerializer(), new ByteArraySerializer())) {
@@ -89,14 +77,20 @@ class LiveReaderSubscriptionTest {
                             ("line " + i).getBytes(StandardCharsets.UTF_8));
                     record.headers().add("addon-id", "addon_sub".getBytes(StandardCharsets.UTF_8));
                     producer.send(record);
-                    if (i % 10 == 0) {
-                        producer.flush(); // lines arrive over many polls
+                    if (i % 10 == 0) { // lines arrive over many polls, for a second or so
+                        producer.flush();
+                        try {
+                            Thread.sleep(2);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
                     }
                 }
                 producer.flush();
                 writing.set(false);
             }, "writer");
             writer.start();
+            Await.until(() -> !first.offsets().isEmpty(), "lines flowing");
 
             List<Seen> kept = new ArrayList<>();
             List<Long> keptFrom = new ArrayList<>();
