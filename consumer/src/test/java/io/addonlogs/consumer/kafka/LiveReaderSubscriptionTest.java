@@ -1,6 +1,7 @@
 package io.addonlogs.consumer.kafka;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -77,7 +78,7 @@ class LiveReaderSubscriptionTest {
                             ("line " + i).getBytes(StandardCharsets.UTF_8));
                     record.headers().add("addon-id", "addon_sub".getBytes(StandardCharsets.UTF_8));
                     producer.send(record);
-                    if (i % 10 == 0) { // lines arrive over many polls, for a second or so
+                    if (i % 10 == 0) { // paces the load: lines arrive over many polls, for a second or so
                         producer.flush();
                         try {
                             Thread.sleep(2);
@@ -109,7 +110,7 @@ class LiveReaderSubscriptionTest {
                 }
             }
             writer.join(60_000);
-            assertTrue(!writing.get(), "every line written");
+            assertFalse(writing.get(), "every line written");
             Await.until(() -> first.offsets().size() == LINES, "the first subscriber got every line");
 
             assertEquals(0, reader.loop().status().restarts(), "the reader never restarted");
