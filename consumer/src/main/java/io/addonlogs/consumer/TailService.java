@@ -3,7 +3,6 @@ package io.addonlogs.consumer;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 
 import org.slf4j.Logger;
@@ -17,14 +16,13 @@ import io.addonlogs.consumer.kafka.LiveReader;
 import io.addonlogs.consumer.sse.LiveBatch;
 import io.addonlogs.consumer.sse.TailHttpVerticle;
 import io.addonlogs.consumer.sse.TailMetrics;
-import io.addonlogs.service.http.ListenPort;
+import io.addonlogs.service.http.SharedPortServer;
 import io.addonlogs.service.kafka.SupervisedLoop;
 import io.addonlogs.service.limits.PerKeyLimit;
 import io.addonlogs.service.management.ManagementServer;
 import io.addonlogs.service.tokens.TokenRegistry;
 import io.addonlogs.service.tokens.TokenRegistryFollower;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
@@ -46,11 +44,9 @@ public final class TailService {
     private final HistoryReader history;
     private final HistoryIndexer indexer;
     private final TailConfig config;
-    private final int port;
     private final PerKeyLimit tails;
-    private final List<TailHttpVerticle> http = new CopyOnWriteArrayList<>();
+    private final SharedPortServer<TailHttpVerticle> http;
     private final ManagementServer management;
-    private String httpDeployment;
     private String managementDeployment;
     private volatile boolean stopping;
     private Future<Void> stopped;
@@ -67,8 +63,9 @@ public final class TailService {
         this.indexer = new HistoryIndexer(config.kafka(), config.logsTopic(), config.indexTopic(),
                 config.indexTopic(), config.indexBlockRecords(), config.indexBlockMillis(), registry);
         this.config = config;
-        this.port = ListenPort.resolve(config.host(), config.port());
         this.tails = new PerKeyLimit(config.maxTailsPerViewer());
+        this.http = new SharedPortServer<>(vertx, address -> new TailHttpVerticle(config, address, tokens, auth, live, history,
+                metrics, tails, drains.routes()), TailHttpVerticle::actualPort);
         Map<String, BooleanSupplier> checks = new LinkedHashMap<>();
         checks.put("tokenRegistry", tokens::isCaughtUp);
         checks.put("kafka", () -> live.partitionCount() > 0);
@@ -86,21 +83,12 @@ public final class TailService {
     public static Future<TailService> start(Vertx vertx, PrometheusMeterRegistry registry, TailConfig config) {
         TailService service = new TailService(vertx, registry, config);
         return vertx.deployVerticle(service.management).onSuccess(id -> service.managementDeployment = id)
-                .compose(v -> vertx.deployVerticle(service::newHttpVerticle,
-                        new DeploymentOptions().setInstances(config.eventLoops())))
-                .onSuccess(id -> service.httpDeployment = id)
+                .compose(v -> service.http.deploy(config.host(), config.port(), config.eventLoops()))
                 .map(service);
     }
 
-    private TailHttpVerticle newHttpVerticle() {
-        TailHttpVerticle verticle = new TailHttpVerticle(config, port, tokens, auth, live, history, metrics, tails,
-                drains.routes());
-        http.add(verticle);
-        return verticle;
-    }
-
     public int port() {
-        return http.get(0).actualPort();
+        return http.port();
     }
 
     public int managementPort() {
@@ -146,8 +134,7 @@ public final class TailService {
             return stopped;
         }
         stopping = true;
-        Future<Void> undeployHttp = httpDeployment == null ? Future.succeededFuture() : vertx.undeploy(httpDeployment);
-        stopped = undeployHttp
+        stopped = http.undeploy()
                 .onComplete(v -> LOG.info("SSE streams ended, HTTP server closed"))
                 .onComplete(v -> auth.close())
                 .compose(v -> vertx.executeBlocking(() -> {

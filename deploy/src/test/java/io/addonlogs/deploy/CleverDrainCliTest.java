@@ -34,7 +34,7 @@ class CleverDrainCliTest {
     @Test
     void createListCheckDisableEnableRemoveAndLinesReachRsyslog() throws Exception {
         try (LocalStack stack = LocalStack.start(LocalStack.onFreePorts(dir.resolve("data")));
-             Rsyslog rsyslog = Rsyslog.start(Rsyslog.Mode.TCP, ListenPort.resolve("127.0.0.1", 0), null)) {
+             Rsyslog rsyslog = Rsyslog.start(Rsyslog.Mode.TCP, ListenPort.free("127.0.0.1"), null)) {
             CleverCli cli = CleverCli.installed(dir.resolve("home"));
             String printedLine = stack.instructions(0).lines().map(String::strip)
                     .filter(l -> l.contains(" clever drain create ")).findFirst().orElseThrow();

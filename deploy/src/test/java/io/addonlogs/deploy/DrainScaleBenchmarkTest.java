@@ -64,7 +64,7 @@ class DrainScaleBenchmarkTest {
             ServiceInstance worker = stack.worker("drain-worker", Map.of(), WORKER_JVM);
             worker.start();
 
-            int deadPort = ListenPort.resolve("127.0.0.1", 0);
+            int deadPort = ListenPort.free("127.0.0.1");
             int[] healthy = new int[ADDONS];
             DrainDefinition dead = null;
             for (int d = 0; d < DRAINS; d++) {

@@ -58,7 +58,7 @@ class HaproxyLogTest {
         }
         Map<Integer, Integer> listen = new HashMap<>();
         for (int lbPort : List.of(8080, 8081, 8090, 8404)) {
-            listen.put(lbPort, ListenPort.resolve("127.0.0.1", 0));
+            listen.put(lbPort, ListenPort.free("127.0.0.1"));
         }
         Path config = dir.resolve("haproxy.cfg");
         Files.writeString(config, HaproxyOnLoopback.singleInstance(services, listen));

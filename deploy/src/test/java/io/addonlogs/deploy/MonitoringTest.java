@@ -80,7 +80,7 @@ class MonitoringTest {
                 8090, port(stack.consumerUrl()), 8091, port(stack.consumerManagementUrl()));
         Map<Integer, Integer> listen = new HashMap<>();
         for (int lbPort : List.of(8080, 8081, 8090, 8404)) {
-            listen.put(lbPort, ListenPort.resolve("127.0.0.1", 0));
+            listen.put(lbPort, ListenPort.free("127.0.0.1"));
         }
         Path haproxyConfig = dir.resolve("haproxy.cfg");
         Files.writeString(haproxyConfig, HaproxyOnLoopback.singleInstance(services, listen));
@@ -88,7 +88,7 @@ class MonitoringTest {
                 dir.resolve("haproxy.log"));
         haproxyMetrics = "http://127.0.0.1:" + listen.get(8404) + ManagementServer.METRICS_PATH;
 
-        int prometheusPort = ListenPort.resolve("127.0.0.1", 0);
+        int prometheusPort = ListenPort.free("127.0.0.1");
         prometheusUrl = "http://127.0.0.1:" + prometheusPort;
         Path config = dir.resolve("prometheus.yml");
         Files.writeString(config, String.join("\n",

@@ -71,7 +71,7 @@ final class ProxiedStack implements AutoCloseable {
                 instance.start();
             }
             for (int lbPort : List.of(8080, 8081, 8090, 8404)) {
-                listen.put(lbPort, ListenPort.resolve("127.0.0.1", 0));
+                listen.put(lbPort, ListenPort.free("127.0.0.1"));
             }
             Map<Integer, List<Integer>> ports = Map.of(
                     8080, ingests.stream().map(s -> s.port).toList(),

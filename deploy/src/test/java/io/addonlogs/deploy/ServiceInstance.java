@@ -74,8 +74,8 @@ final class ServiceInstance implements AutoCloseable {
     ServiceInstance(Kind kind, String name, Map<String, String> settings, Path dir, List<String> jvmOptions) {
         this.kind = kind;
         this.name = name;
-        this.port = kind.publicPort ? ListenPort.resolve("127.0.0.1", 0) : -1;
-        this.managementPort = ListenPort.resolve("127.0.0.1", 0);
+        this.port = kind.publicPort ? ListenPort.free("127.0.0.1") : -1;
+        this.managementPort = ListenPort.free("127.0.0.1");
         this.env = new HashMap<>(settings);
         if (kind.publicPort) {
             env.put(kind.prefix + "_HOST", "127.0.0.1");

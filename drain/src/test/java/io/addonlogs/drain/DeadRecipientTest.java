@@ -48,9 +48,9 @@ class DeadRecipientTest {
 
     @Test
     void aDeadDrainDelaysNoOtherAndGetsEverythingInOrderOnceBack() throws Exception {
-        int deadPort = ListenPort.resolve("127.0.0.1", 0);
-        try (Rsyslog healthyA = Rsyslog.start(Rsyslog.Mode.TCP, ListenPort.resolve("127.0.0.1", 0), null);
-             Rsyslog healthyB = Rsyslog.start(Rsyslog.Mode.TCP, ListenPort.resolve("127.0.0.1", 0), null)) {
+        int deadPort = ListenPort.free("127.0.0.1");
+        try (Rsyslog healthyA = Rsyslog.start(Rsyslog.Mode.TCP, ListenPort.free("127.0.0.1"), null);
+             Rsyslog healthyB = Rsyslog.start(Rsyslog.Mode.TCP, ListenPort.free("127.0.0.1"), null)) {
             DrainDefinition dead = fixture.drain("addon_a", DrainType.SYSLOG_TCP, "tcp://127.0.0.1:" + deadPort);
             fixture.drain("addon_a", DrainType.SYSLOG_TCP, "tcp://127.0.0.1:" + healthyA.port());
             fixture.drain("addon_b", DrainType.SYSLOG_TCP, "tcp://127.0.0.1:" + healthyB.port());

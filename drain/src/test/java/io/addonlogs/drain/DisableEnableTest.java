@@ -45,7 +45,7 @@ class DisableEnableTest {
 
     @Test
     void everyLineOnceInOrderAcrossDisableAndEnable() throws Exception {
-        try (Rsyslog rsyslog = Rsyslog.start(Rsyslog.Mode.TCP, ListenPort.resolve("127.0.0.1", 0), null)) {
+        try (Rsyslog rsyslog = Rsyslog.start(Rsyslog.Mode.TCP, ListenPort.free("127.0.0.1"), null)) {
             DrainDefinition drain = fixture.drain("addon_toggle", DrainType.SYSLOG_TCP, "tcp://127.0.0.1:" + rsyslog.port());
             Thread.sleep(1500);
             List<String> expected = new ArrayList<>();

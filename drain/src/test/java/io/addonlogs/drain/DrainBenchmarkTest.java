@@ -53,7 +53,7 @@ class DrainBenchmarkTest {
         String batchLines = System.getProperty("drain.bench.batch");
         try (DrainFixture fixture = new DrainFixture(TestKafka.shared(), 3,
                 batchLines == null ? Map.of() : Map.of("DRAIN_BATCH_LINES", batchLines));
-             Rsyslog rsyslog = Rsyslog.start(Rsyslog.Mode.TCP, ListenPort.resolve("127.0.0.1", 0), null, true);
+             Rsyslog rsyslog = Rsyslog.start(Rsyslog.Mode.TCP, ListenPort.free("127.0.0.1"), null, true);
              KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
                      ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, fixture.kafka.bootstrapServers(),
                      ProducerConfig.LINGER_MS_CONFIG, 5, ProducerConfig.BATCH_SIZE_CONFIG, 256 << 10,

@@ -58,10 +58,10 @@ class SyslogDrainTest {
 
     @Test
     void tcpTlsUdpAndOvhReceiveEachLineByteForByte() throws Exception {
-        try (Rsyslog tcp = Rsyslog.start(Rsyslog.Mode.TCP, ListenPort.resolve("127.0.0.1", 0), null);
-             Rsyslog tls = Rsyslog.start(Rsyslog.Mode.TLS, ListenPort.resolve("127.0.0.1", 0), ca);
+        try (Rsyslog tcp = Rsyslog.start(Rsyslog.Mode.TCP, ListenPort.free("127.0.0.1"), null);
+             Rsyslog tls = Rsyslog.start(Rsyslog.Mode.TLS, ListenPort.free("127.0.0.1"), ca);
              Rsyslog udp = Rsyslog.start(Rsyslog.Mode.UDP, freeUdpPort(), null);
-             Rsyslog ovh = Rsyslog.start(Rsyslog.Mode.TCP, ListenPort.resolve("127.0.0.1", 0), null)) {
+             Rsyslog ovh = Rsyslog.start(Rsyslog.Mode.TCP, ListenPort.free("127.0.0.1"), null)) {
             fixture.drain("addon_syslog", DrainType.SYSLOG_TCP, "tcp://127.0.0.1:" + tcp.port());
             fixture.drain("addon_syslog", DrainType.SYSLOG_TCP, "tcp+tls://localhost:" + tls.port());
             fixture.drain("addon_syslog", DrainType.SYSLOG_UDP, "udp://127.0.0.1:" + udp.port());

@@ -59,7 +59,7 @@ class WorkerHandoverTest {
 
     @Test
     void nothingLostNothingReorderedAcrossAJoinAndAStop() throws Exception {
-        try (Rsyslog receiver = Rsyslog.start(Rsyslog.Mode.TCP, ListenPort.resolve("127.0.0.1", 0), null)) {
+        try (Rsyslog receiver = Rsyslog.start(Rsyslog.Mode.TCP, ListenPort.free("127.0.0.1"), null)) {
             for (int i = 0; i < TOKENS.size(); i++) {
                 fixture.drain("addon_h" + i, DrainType.SYSLOG_TCP, "tcp://127.0.0.1:" + receiver.port());
             }

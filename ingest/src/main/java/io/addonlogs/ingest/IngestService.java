@@ -1,7 +1,6 @@
 package io.addonlogs.ingest;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,7 +20,7 @@ import io.addonlogs.ingest.kafka.KafkaLogPublisher;
 import io.addonlogs.ingest.ratelimit.PartialFrameBudget;
 import io.addonlogs.ingest.ratelimit.TokenRateLimiter;
 import io.addonlogs.ingest.tokens.TokenAdminApi;
-import io.addonlogs.service.http.ListenPort;
+import io.addonlogs.service.http.SharedPortServer;
 import io.addonlogs.service.kafka.ClientConfig;
 import io.addonlogs.service.kafka.SupervisedLoop;
 import io.addonlogs.service.limits.PerKeyLimit;
@@ -53,8 +52,7 @@ public final class IngestService {
     private final IngestMetrics metrics;
     private final PartialFrameBudget partials;
     private final PerKeyLimit requests;
-    private final List<String> httpDeployments = new ArrayList<>();
-    private final List<LogsHttpVerticle> httpVerticles = new ArrayList<>();
+    private SharedPortServer<LogsHttpVerticle> http;
     private ManagementServer management;
     private String managementDeployment;
     private volatile boolean stopping;
@@ -97,18 +95,13 @@ public final class IngestService {
         Future<Void> chain = vertx.deployVerticle(management).onSuccess(id -> managementDeployment = id).mapEmpty();
         TokenRateLimiter rateLimiter = new TokenRateLimiter(config.tokenLinesPerSecond(), config.tokenBytesPerSecond(),
                 config.tokenBurstSeconds(), System::nanoTime);
-        int port = ListenPort.resolve(config.host(), config.port()); // one port for every instance, also for 0
-        for (int i = 0; i < config.eventLoops(); i++) {
-            LogsHttpVerticle verticle = new LogsHttpVerticle(config, port, tokens, publisher, metrics, rateLimiter,
-                    partials, requests, () -> stopping);
-            httpVerticles.add(verticle);
-            chain = chain.compose(v -> vertx.deployVerticle(verticle)).onSuccess(httpDeployments::add).mapEmpty();
-        }
-        return chain;
+        http = new SharedPortServer<>(vertx, address -> new LogsHttpVerticle(config, address, tokens, publisher, metrics,
+                rateLimiter, partials, requests, () -> stopping), LogsHttpVerticle::actualPort);
+        return chain.compose(v -> http.deploy(config.host(), config.port(), config.eventLoops()));
     }
 
     public int port() {
-        return httpVerticles.get(0).actualPort();
+        return http.port();
     }
 
     public int managementPort() {
@@ -144,10 +137,8 @@ public final class IngestService {
         stopping = true; // unready at once; requests until the delay is over are answered with Connection: close
         Future<Void> chain = config.shutdownDelayMs() == 0 ? Future.succeededFuture()
                 : vertx.timer(config.shutdownDelayMs()).mapEmpty();
-        for (String id : httpDeployments) {
-            chain = chain.compose(v -> vertx.undeploy(id));
-        }
         stopped = chain
+                .compose(v -> http == null ? Future.succeededFuture() : http.undeploy())
                 .compose(v -> vertx.executeBlocking(() -> {
                     publisher.close();
                     producer.flush();

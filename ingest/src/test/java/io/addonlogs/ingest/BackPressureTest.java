@@ -36,6 +36,7 @@ import io.addonlogs.service.limits.PerKeyLimit;
 import io.addonlogs.service.tokens.TokenRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
+import io.vertx.core.net.SocketAddress;
 
 /**
  * The request pauses while Kafka is behind, using a sink that acknowledges only when the test says so
@@ -67,7 +68,7 @@ class BackPressureTest {
         publisher = new KafkaLogPublisher(vertx, producer, "logs", HIGH_WATER, HIGH_WATER / 2, metrics);
         publisher.start();
         Await.until(publisher::available, "metadata fetched");
-        verticle = new LogsHttpVerticle(config, config.port(), tokens, publisher, metrics,
+        verticle = new LogsHttpVerticle(config, SocketAddress.inetSocketAddress(0, config.host()), tokens, publisher, metrics,
                 new TokenRateLimiter(0, 0, 1, System::nanoTime), new PartialFrameBudget(config.maxPartialFrameBytes()),
                 new PerKeyLimit(config.maxRequestsPerToken()), () -> false);
         vertx.deployVerticle(verticle).await();

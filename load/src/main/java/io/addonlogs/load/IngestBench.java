@@ -87,8 +87,8 @@ public final class IngestBench {
                 Map<String, String> env = new HashMap<>(Map.of(
                         "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
                         "INGEST_HOST", "127.0.0.1",
-                        "INGEST_PORT", String.valueOf(ListenPort.resolve("127.0.0.1", 0)),
-                        "INGEST_MANAGEMENT_PORT", String.valueOf(ListenPort.resolve("127.0.0.1", 0)),
+                        "INGEST_PORT", String.valueOf(ListenPort.free("127.0.0.1")),
+                        "INGEST_MANAGEMENT_PORT", String.valueOf(ListenPort.free("127.0.0.1")),
                         "INGEST_ADMIN_TOKEN", ADMIN,
                         // one token carries the whole load here: no per-token limit
                         "INGEST_TOKEN_LINES_PER_SECOND", "0",

@@ -31,6 +31,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
@@ -52,7 +53,7 @@ public final class TailHttpVerticle extends VerticleBase {
     static final Duration PRODUCER_METADATA_GRACE = Duration.ofMinutes(10);
 
     private final TailConfig config;
-    private final int port;
+    private final SocketAddress address;
     private final TokenRegistry tokens;
     private final ViewerAuth auth;
     private final LiveReader<LiveBatch> live;
@@ -64,14 +65,14 @@ public final class TailHttpVerticle extends VerticleBase {
     private HttpServer server;
 
     /**
-     * {@code port}: where every instance listens (resolved, never 0); {@code tails}: the instance-wide count of each
+     * {@code address}: where this instance listens (see {@code SharedPortServer}); {@code tails}: the instance-wide count of each
      * viewer's tails, shared by every event loop's verticle.
      */
-    public TailHttpVerticle(TailConfig config, int port, TokenRegistry tokens, ViewerAuth auth,
+    public TailHttpVerticle(TailConfig config, SocketAddress address, TokenRegistry tokens, ViewerAuth auth,
                             LiveReader<LiveBatch> live, HistoryReader history, TailMetrics metrics, PerKeyLimit tails,
                             DrainRoutes drains) {
         this.config = config;
-        this.port = port;
+        this.address = address;
         this.tokens = tokens;
         this.auth = auth;
         this.live = live;
@@ -100,9 +101,9 @@ public final class TailHttpVerticle extends VerticleBase {
             LOG.error("Failed to serve {} {}", ctx.request().method(), ctx.request().path(), ctx.failure());
             JsonError.send(ctx.response(), 500, "internal_error", "the request failed; see the consumer's log");
         });
-        return HeaderDeadline.server(vertx, new HttpServerOptions().setHost(config.host()).setPort(port)
+        return HeaderDeadline.server(vertx, new HttpServerOptions()
                         .setSendBufferSize(config.sendBufferBytes()), config.headerTimeoutSeconds(), router)
-                .listen().onSuccess(s -> server = s);
+                .listen(address).onSuccess(s -> server = s);
     }
 
     /** Ends every stream (clients reconnect elsewhere and resume by cursor), then closes the server. */

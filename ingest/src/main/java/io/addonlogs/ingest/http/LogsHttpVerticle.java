@@ -22,6 +22,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.SocketAddress;
 
 /**
  * Serves {@code POST /logs}: checks the headers (auth, type, encoding, declared length, message count) and hands
@@ -40,19 +41,19 @@ public final class LogsHttpVerticle extends VerticleBase {
     private final PartialFrameBudget partials;
     private final PerKeyLimit requests;
     private final BooleanSupplier stopping;
-    private final int port;
+    private final SocketAddress address;
     private HttpServer server;
 
     /**
-     * {@code port}: where every instance listens (resolved, never 0, so that they share one server). The limiter,
+     * {@code address}: where this instance listens (see {@code SharedPortServer}). The limiter,
      * budget and request counts are process-wide: shared by every instance of this verticle. {@code stopping}:
      * the service got SIGTERM and serves on for a while, unready, each connection closed after its next answer.
      */
-    public LogsHttpVerticle(IngestConfig config, int port, TokenRegistry tokens, KafkaLogPublisher publisher,
+    public LogsHttpVerticle(IngestConfig config, SocketAddress address, TokenRegistry tokens, KafkaLogPublisher publisher,
                             IngestMetrics metrics, TokenRateLimiter rateLimiter, PartialFrameBudget partials,
                             PerKeyLimit requests, BooleanSupplier stopping) {
         this.config = config;
-        this.port = port;
+        this.address = address;
         this.limits = IngestLimits.of(config);
         this.tokens = tokens;
         this.publisher = publisher;
@@ -66,8 +67,6 @@ public final class LogsHttpVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         HttpServerOptions options = new HttpServerOptions()
-                .setHost(config.host())
-                .setPort(port)
                 .setIdleTimeout(config.idleTimeoutSeconds());
         if (config.tls()) {
             options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
@@ -83,7 +82,7 @@ public final class LogsHttpVerticle extends VerticleBase {
                         HttpServerRequest.DEFAULT_INVALID_REQUEST_HANDLER.handle(request);
                     }
                 })
-                .listen().onSuccess(s -> server = s);
+                .listen(address).onSuccess(s -> server = s);
     }
 
     /** Stops accepting, lets in-flight requests finish (up to 30 s), then closes. */
