@@ -21,6 +21,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import io.addonlogs.consumer.history.HistoryReader;
 import io.addonlogs.kafka.embedded.Await;
 import io.addonlogs.kafka.embedded.TestKafka;
 
@@ -32,6 +33,8 @@ import io.addonlogs.kafka.embedded.TestKafka;
 class TenantIsolationTest {
 
     static final int ATTACKING_TAILS = 100;
+    /** The least bytes of an attacking tail's line (its text is longer). */
+    static final int ATTACK_LINE_BYTES = 1000;
 
     private static TailFixture fixture() {
         return new TailFixture(TestKafka.shared(), 3, 1, Map.of("SSE_VIEWER_QUEUE_BYTES", "65536",
@@ -69,6 +72,37 @@ class TenantIsolationTest {
                     System.out.printf("tenant isolation: with %d non-reading history tails of another tenant open, the "
                             + "quiet tenant's first line came in %d ms%n", ATTACKING_TAILS, firstMillis);
                 }
+            } finally {
+                close(attack);
+            }
+        }
+    }
+
+    /**
+     * A tail that never reads is handed no more than its write queue's bound ({@code SSE_VIEWER_QUEUE_BYTES}) beyond
+     * what its socket took, plus the step in hand. Vert.x's own write queue counts messages once the socket is full
+     * (16 of them), not bytes: with steps of 256 KiB such a tail was handed its whole 4 MB history.
+     */
+    @Test
+    void aTailThatDoesNotReadIsHandedNoMoreThanItsQueueBound() throws Exception {
+        int queue = 64 << 10;
+        int socket = 16 << 10;
+        try (TailFixture fixture = new TailFixture(TestKafka.shared(), 3, 1, Map.of("SSE_VIEWER_QUEUE_BYTES",
+                String.valueOf(queue), "SSE_SEND_BUFFER_BYTES", String.valueOf(socket)))) {
+            TailService consumer = fixture.consumers.get(0);
+            List<Socket> attack = attack(fixture, consumer, "e", 1);
+            try {
+                double sent = -1;
+                while (consumer.metrics().sentEvents() != sent) { // until the replay waits for the viewer
+                    sent = consumer.metrics().sentEvents();
+                    Thread.sleep(1_000);
+                }
+                // the queue, one step of lines, the kernel's buffers (the send buffer doubled, the reader's 4 KiB
+                // doubled), and one record's worth of slack; every event carries a line of ATTACK_LINE_BYTES or more
+                long bound = queue + HistoryReader.STEP_BYTES + 2L * socket + 2 * 4096 + ATTACK_LINE_BYTES;
+                assertTrue(sent * ATTACK_LINE_BYTES <= bound, "handed " + sent + " lines of "
+                        + ATTACK_LINE_BYTES + " bytes or more to a tail that never read, bound " + bound + " bytes");
+                assertEquals(1, consumer.history().replays(), "the replay waits for the viewer, not dropped");
             } finally {
                 close(attack);
             }
@@ -136,7 +170,7 @@ class TenantIsolationTest {
         String addon = "addon_noisy_" + tenant;
         fixture.register(token, addon, owner);
         Instant before = Instant.now().minusSeconds(1);
-        String pad = "x".repeat(1000);
+        String pad = "x".repeat(ATTACK_LINE_BYTES);
         for (int batch = 0; batch < 40; batch++) {
             List<String> lines = new ArrayList<>();
             for (int i = 0; i < 100; i++) {

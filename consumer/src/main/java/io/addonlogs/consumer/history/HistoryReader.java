@@ -61,7 +61,7 @@ public final class HistoryReader implements AutoCloseable {
      * beside 100 replaying tails was 131-159 ms with 256 KiB steps, 223-287 ms with 1 MiB; a drain's catch-up showed no
      * difference (docs/BENCHMARKS.md).
      */
-    static final int STEP_BYTES = 256 << 10;
+    public static final int STEP_BYTES = 256 << 10;
 
     /** One bounded piece of a replay: the add-on's records read (as the caller prepared them), and whether that is the end. */
     public record Step<T>(T prepared, boolean done) {

@@ -40,6 +40,11 @@ public final class TailMetrics {
         return viewers.get();
     }
 
+    /** RESOURCE_LOG events handed to viewers' connections so far. */
+    public double sentEvents() {
+        return events.count();
+    }
+
     public double droppedSlowCount() {
         return dropped.count();
     }

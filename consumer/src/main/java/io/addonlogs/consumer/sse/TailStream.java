@@ -1,5 +1,6 @@
 package io.addonlogs.consumer.sse;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -17,6 +18,7 @@ import io.vertx.core.Context;
 import io.addonlogs.service.http.JsonError;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerResponse;
 
@@ -33,11 +35,12 @@ import io.vertx.core.http.HttpServerResponse;
  */
 final class TailStream {
 
-    private static final String HEARTBEAT = "event: HEARTBEAT\ndata: \n\n";
+    private static final byte[] HEARTBEAT = "event: HEARTBEAT\ndata: \n\n".getBytes(StandardCharsets.US_ASCII);
     /** A replay that cannot write for this long is dropped (it resumes by cursor). */
     static final long STALLED_MS = 60_000;
 
     private final HttpServerResponse response;
+    private final WriteWindow window;
     private final HttpConnection connection;
     private final Context context;
     private final TailQuery query;
@@ -75,6 +78,7 @@ final class TailStream {
                TailConfig config, LiveReader<LiveBatch> live, HistoryReader history, TailMetrics metrics, boolean replaySlot,
                String viewerId, Instant expiresAt, int partitionCount, Runnable onClose) {
         this.response = response;
+        this.window = new WriteWindow(response, config.viewerQueueBytes());
         this.connection = connection;
         this.context = context;
         this.query = query;
@@ -160,12 +164,11 @@ final class TailStream {
                 .setChunked(true)
                 .putHeader("Content-Type", "text/event-stream")
                 .putHeader("Cache-Control", "no-cache")
-                .putHeader("X-Accel-Buffering", "no")
-                .setWriteQueueMaxSize(config.viewerQueueBytes());
-        response.write(HEARTBEAT);
+                .putHeader("X-Accel-Buffering", "no");
+        window.write(Buffer.buffer(HEARTBEAT));
         heartbeatTimer = context.owner().setPeriodic(config.heartbeatMs(), id -> {
             if (!closed) {
-                response.write(HEARTBEAT);
+                window.write(Buffer.buffer(HEARTBEAT));
             }
         });
         if (expiresAt != null) {
@@ -235,10 +238,9 @@ final class TailStream {
             done.complete(false);
         } else if (step.done()) {
             done.complete(true);
-        } else if (response.writeQueueFull()) {
+        } else if (window.full()) {
             stallTimer = context.owner().setTimer(STALLED_MS, id -> dropSlow());
-            response.drainHandler(v -> {
-                response.drainHandler(null);
+            window.whenDrained(() -> {
                 context.owner().cancelTimer(stallTimer);
                 step(replay, done);
             });
@@ -324,7 +326,7 @@ final class TailStream {
             return;
         }
         takeLive(batch);
-        if (!closed && isLive && response.writeQueueFull()) {
+        if (!closed && isLive && window.full()) {
             dropSlow();
         }
     }
@@ -340,7 +342,7 @@ final class TailStream {
 
     private void emit(EventEncoder.Chunk chunk) {
         if (chunk.bytes() != null) {
-            response.write(chunk.bytes());
+            window.write(chunk.bytes());
         }
         if (chunk.events() > 0) {
             metrics.eventsSent(chunk.events());
