@@ -64,8 +64,8 @@ public final class TailService {
                 config.indexTopic(), config.indexBlockRecords(), config.indexBlockMillis(), registry);
         this.config = config;
         this.tails = new PerKeyLimit(config.maxTailsPerViewer());
-        this.http = new SharedPortServer<>(vertx, address -> new TailHttpVerticle(config, address, tokens, auth, live, history,
-                metrics, tails, drains.routes()), TailHttpVerticle::actualPort);
+        this.http = new SharedPortServer<>(vertx, address -> new TailHttpVerticle(config, address, tokens, auth, live,
+                history, metrics, tails, drains.routes()), TailHttpVerticle::actualPort);
         Map<String, BooleanSupplier> checks = new LinkedHashMap<>();
         checks.put("tokenRegistry", tokens::isCaughtUp);
         checks.put("kafka", () -> live.partitionCount() > 0);

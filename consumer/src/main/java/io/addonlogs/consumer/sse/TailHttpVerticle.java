@@ -65,8 +65,8 @@ public final class TailHttpVerticle extends VerticleBase {
     private HttpServer server;
 
     /**
-     * {@code address}: where this instance listens (see {@code SharedPortServer}); {@code tails}: the instance-wide count of each
-     * viewer's tails, shared by every event loop's verticle.
+     * {@code address}: where this instance listens (see {@code SharedPortServer}); {@code tails}: the instance-wide
+     * count of each viewer's tails, shared by every event loop's verticle.
      */
     public TailHttpVerticle(TailConfig config, SocketAddress address, TokenRegistry tokens, ViewerAuth auth,
                             LiveReader<LiveBatch> live, HistoryReader history, TailMetrics metrics, PerKeyLimit tails,

@@ -7,7 +7,7 @@ import io.vertx.core.http.HttpServerResponse;
  * The bytes written to one viewer that its socket has not taken yet, counted from each write's completion, and the
  * bound on them ({@code SSE_VIEWER_QUEUE_BYTES}). Vert.x's {@code writeQueueFull()} is no such bound: once the socket
  * is full it counts queued messages (16), not bytes, and a history step is one message of up to 256 KiB, so a viewer
- * that stopped reading was handed about 2.5 MB instead of the 64 KiB it was configured with. Lives on the
+ * that stopped reading was handed megabytes (a whole 4 MB history in a test) where 64 KiB were configured. Lives on the
  * connection's event loop, where the writes complete.
  */
 final class WriteWindow {
