@@ -43,7 +43,6 @@ public final class TailService {
     private final DrainsApi drains;
     private final HistoryReader history;
     private final HistoryIndexer indexer;
-    private final TailConfig config;
     private final PerKeyLimit tails;
     private final SharedPortServer<TailHttpVerticle> http;
     private final ManagementServer management;
@@ -62,7 +61,6 @@ public final class TailService {
                 config.historyReaders(), config.maxReplays(), registry);
         this.indexer = new HistoryIndexer(config.kafka(), config.logsTopic(), config.indexTopic(),
                 config.indexTopic(), config.indexBlockRecords(), config.indexBlockMillis(), registry);
-        this.config = config;
         this.tails = new PerKeyLimit(config.maxTailsPerViewer());
         this.http = new SharedPortServer<>(vertx, address -> new TailHttpVerticle(config, address, tokens, auth, live,
                 history, metrics, tails, drains.routes()), TailHttpVerticle::actualPort);

@@ -52,7 +52,7 @@ public final class IngestService {
     private final IngestMetrics metrics;
     private final PartialFrameBudget partials;
     private final PerKeyLimit requests;
-    private SharedPortServer<LogsHttpVerticle> http;
+    private final SharedPortServer<LogsHttpVerticle> http;
     private ManagementServer management;
     private String managementDeployment;
     private volatile boolean stopping;
@@ -73,6 +73,10 @@ public final class IngestService {
         Gauge.builder("ingest_partial_frame_bytes", partials, PartialFrameBudget::held)
                 .description("Bytes held in frames split across chunks, being assembled").baseUnit("bytes")
                 .register(registry);
+        TokenRateLimiter rateLimiter = new TokenRateLimiter(config.tokenLinesPerSecond(), config.tokenBytesPerSecond(),
+                config.tokenBurstSeconds(), System::nanoTime);
+        this.http = new SharedPortServer<>(vertx, address -> new LogsHttpVerticle(config, address, tokens, publisher,
+                metrics, rateLimiter, partials, requests, () -> stopping), LogsHttpVerticle::actualPort);
     }
 
     /** Starts everything; the future completes once both ports listen (readiness may come a little later). */
@@ -92,12 +96,8 @@ public final class IngestService {
         // the follower's loop adds "ready" (caught up, again after a restart) and "live" (not failed for good)
         management = new ManagementServer(config.managementHost(), config.managementPort(), registry, checks,
                 loops(), admin::mount);
-        Future<Void> chain = vertx.deployVerticle(management).onSuccess(id -> managementDeployment = id).mapEmpty();
-        TokenRateLimiter rateLimiter = new TokenRateLimiter(config.tokenLinesPerSecond(), config.tokenBytesPerSecond(),
-                config.tokenBurstSeconds(), System::nanoTime);
-        http = new SharedPortServer<>(vertx, address -> new LogsHttpVerticle(config, address, tokens, publisher, metrics,
-                rateLimiter, partials, requests, () -> stopping), LogsHttpVerticle::actualPort);
-        return chain.compose(v -> http.deploy(config.host(), config.port(), config.eventLoops()));
+        return vertx.deployVerticle(management).onSuccess(id -> managementDeployment = id)
+                .compose(v -> http.deploy(config.host(), config.port(), config.eventLoops()));
     }
 
     public int port() {
@@ -138,7 +138,7 @@ public final class IngestService {
         Future<Void> chain = config.shutdownDelayMs() == 0 ? Future.succeededFuture()
                 : vertx.timer(config.shutdownDelayMs()).mapEmpty();
         stopped = chain
-                .compose(v -> http == null ? Future.succeededFuture() : http.undeploy())
+                .compose(v -> http.undeploy())
                 .compose(v -> vertx.executeBlocking(() -> {
                     publisher.close();
                     producer.flush();

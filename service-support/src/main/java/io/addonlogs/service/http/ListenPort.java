@@ -26,7 +26,8 @@ public final class ListenPort {
     /** A port free on {@code host} now, outside the ephemeral range when there is room below it. */
     public static int free(String host) {
         int below = ephemeralLow();
-        for (int i = 0; i < ATTEMPTS && below - LOWEST >= 1_000; i++) {
+        int attempts = below - LOWEST >= 1_000 ? ATTEMPTS : 0; // no room below the range: the kernel's pick
+        for (int i = 0; i < attempts; i++) {
             int port = ThreadLocalRandom.current().nextInt(LOWEST, below);
             if (bindable(host, port)) {
                 return port;
