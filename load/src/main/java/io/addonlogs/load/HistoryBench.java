@@ -104,8 +104,9 @@ public final class HistoryBench {
             String until = URLEncoder.encode(Instant.now().toString(), StandardCharsets.UTF_8);
             System.out.println();
             double lineBytes = (double) written[1] / written[0];
-            System.out.println("| query | index | lines | first line | all lines | lines/s | MB/s of stored lines |");
-            System.out.println("|---|---|---|---|---|---|---|");
+            System.out.println("| query | index | lines | first line | all lines | lines/s | MB/s of stored lines "
+                    + "| records fetched | lines taken from the index |");
+            System.out.println("|---|---|---|---|---|---|---|---|---|");
             // the indexed consumer twice: its first round meets fresh connections and a cold history pool
             List<TailService> rounds = List.of(consumer, consumer, unindexed);
             for (int round = 0; round < rounds.size(); round++) {
@@ -249,6 +250,8 @@ public final class HistoryBench {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + consumer.port()
                         + "/v4/logs/organisations/" + OWNER + "/resources/" + addon + "/logs?" + query))
                 .header("Authorization", "Bearer " + ViewerTokens.mint(SECRET, OWNER, Duration.ofHours(1))).build();
+        long fetchedBefore = consumer.history().recordsRead();
+        long keptBefore = consumer.history().keptLinesTaken();
         long start = System.nanoTime();
         HttpResponse<java.io.InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
         long first = -1;
@@ -270,9 +273,10 @@ public final class HistoryBench {
         }
         long all = System.nanoTime() - start;
         double seconds = all / 1e9;
-        System.out.printf("| %s | %s | %,d | %s | %.2f s | %,.0f | %.1f |%n", name, index, lines,
+        System.out.printf("| %s | %s | %,d | %s | %.2f s | %,.0f | %.1f | %,d | %,d |%n", name, index, lines,
                 first < 0 ? "-" : String.format("%.0f ms", (first - start) / 1e6), seconds, lines / seconds,
-                lines * lineBytes / 1e6 / seconds);
+                lines * lineBytes / 1e6 / seconds, consumer.history().recordsRead() - fetchedBefore,
+                consumer.history().keptLinesTaken() - keptBefore);
     }
 
     private static void sleep(long millis) {

@@ -51,7 +51,7 @@ public final class HistoryIndexer implements AutoCloseable {
     private final int blockRecords;
     private final long blockNanos;
     /** The current attempt's consumer (a member of the group); like the fields below, the loop thread's only. */
-    private KafkaConsumer<byte[], byte[]> consumer;
+    private KafkaConsumer<byte[], ByteBuffer> consumer;
     private final KafkaConsumer<byte[], byte[]> indexConsumer;
     private final KafkaProducer<byte[], byte[]> producer;
     private final IndexTopic index;
@@ -65,7 +65,7 @@ public final class HistoryIndexer implements AutoCloseable {
      * Restarted after a retriable error like the services' other loops, but left out of readiness and liveness
      * (history is read without the index meanwhile): {@code history_index_up} tells whether it runs.
      */
-    private final SupervisedLoop<KafkaConsumer<byte[], byte[]>> loop;
+    private final SupervisedLoop<KafkaConsumer<byte[], ByteBuffer>> loop;
 
     /** {@code kafka}: the service's shared Kafka client settings (bootstrap servers, security). */
     public HistoryIndexer(Map<String, String> kafka, String logsTopic, String indexTopic, String groupId,
@@ -81,9 +81,10 @@ public final class HistoryIndexer implements AutoCloseable {
         // the index only locates records: readers read (and check) the records themselves; skipping the CRC of
         // every batch here keeps the index's cost per line low
         config.put(ConsumerConfig.CHECK_CRCS_CONFIG, false);
-        // nor keys and values: a block needs a record's offset, timestamp and addon-id header only
+        // nor keys and values: a block needs a record's offset, timestamp and addon-id header, and the values of the
+        // few lines it keeps (copied out of the fetched batch only then)
         config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, Skipped.class);
-        config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, Skipped.class);
+        config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, View.class);
         // partitions added to the logs topic are indexed within this long (read without the index until then)
         config.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 10_000);
         Map<String, Object> groupConfig = ClientConfig.of(kafka, config);
@@ -125,7 +126,7 @@ public final class HistoryIndexer implements AutoCloseable {
         return (long) blocks.count();
     }
 
-    private void run(KafkaConsumer<byte[], byte[]> attemptConsumer, SupervisedLoop.Attempt attempt)
+    private void run(KafkaConsumer<byte[], ByteBuffer> attemptConsumer, SupervisedLoop.Attempt attempt)
             throws InterruptedException {
         consumer = attemptConsumer;
         builders.clear(); // a restart: partitions are taken again from the index's end
@@ -133,11 +134,12 @@ public final class HistoryIndexer implements AutoCloseable {
         consumer.subscribe(List.of(logsTopic), new Rebalance());
         attempt.caughtUp();
         while (attempt.running()) {
-            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
+            for (ConsumerRecord<byte[], ByteBuffer> record : consumer.poll(POLL)) {
                 BlockBuilder builder = builders.get(record.partition());
                 if (builder != null) {
                     Header addon = record.headers().lastHeader(LogHeaders.ADDON_ID);
-                    builder.add(record.offset(), record.timestamp(), addon == null ? null : addon.value());
+                    builder.add(record.offset(), record.timestamp(), addon == null ? null : addon.value(),
+                            record.value());
                 }
             }
             long now = System.nanoTime();
@@ -192,7 +194,7 @@ public final class HistoryIndexer implements AutoCloseable {
         });
     }
 
-    /** Reads nothing: the indexer never looks at keys or values, so they are not copied out of the fetched batches. */
+    /** Reads nothing: the indexer never looks at keys, so they are not copied out of the fetched batches. */
     public static final class Skipped implements Deserializer<byte[]> {
         @Override
         public byte[] deserialize(String topic, byte[] data) {
@@ -202,6 +204,19 @@ public final class HistoryIndexer implements AutoCloseable {
         @Override
         public byte[] deserialize(String topic, Headers headers, ByteBuffer data) {
             return null;
+        }
+    }
+
+    /** A view of the value in the fetched batch, not a copy: the indexer copies only the lines it keeps. */
+    public static final class View implements Deserializer<ByteBuffer> {
+        @Override
+        public ByteBuffer deserialize(String topic, byte[] data) {
+            return data == null ? null : ByteBuffer.wrap(data);
+        }
+
+        @Override
+        public ByteBuffer deserialize(String topic, Headers headers, ByteBuffer data) {
+            return data;
         }
     }
 

@@ -35,7 +35,7 @@ import io.micrometer.core.instrument.MeterRegistry;
  *
  * <p>Reading follows the history index ({@link HistoryIndexer}): a replay reads only the ranges where the add-on has
  * records, plus whatever the index does not cover yet, so its cost follows the add-on's own traffic, not its
- * partition neighbours'.
+ * partition neighbours'. A quiet add-on's lines kept in the index itself ({@link BlockBuilder}) are taken from there.
  */
 public final class HistoryReader implements AutoCloseable {
 
@@ -72,6 +72,7 @@ public final class HistoryReader implements AutoCloseable {
     private final List<ConsumerThread> threads = new ArrayList<>();
     private final AtomicInteger replays = new AtomicInteger();
     private final AtomicLong recordsRead = new AtomicLong();
+    private final AtomicLong keptLinesTaken = new AtomicLong();
     private final int maxReplays;
 
     /** {@code kafka}: the service's shared Kafka client settings (bootstrap servers, security). */
@@ -82,6 +83,9 @@ public final class HistoryReader implements AutoCloseable {
         FunctionCounter.builder("tail.history.read.records", recordsRead, AtomicLong::get)
                 .description("Log records fetched by history reads, whatever their add-on (the index keeps this "
                         + "close to the lines replayed)").register(registry);
+        FunctionCounter.builder("tail.history.kept.lines", keptLinesTaken, AtomicLong::get)
+                .description("Lines history reads took from the index, where it kept a quiet add-on's lines, "
+                        + "instead of fetching them from the log").register(registry);
         for (int i = 0; i < threadCount; i++) {
             HistoryConsumers readers = HistoryConsumers.create(kafka, topic, indexTopic, i, recordsRead);
             threads.add(ConsumerThread.start("history-reader-" + i, readers.logs(), thread -> {
@@ -116,6 +120,11 @@ public final class HistoryReader implements AutoCloseable {
         return recordsRead.get();
     }
 
+    /** Lines history reads took from the index instead of the log so far. */
+    public long keptLinesTaken() {
+        return keptLinesTaken.get();
+    }
+
     /** For each partition, the first offset whose record timestamp is at or after {@code sinceMillis}. */
     public CompletableFuture<Map<Integer, Long>> offsetsAt(String viewer, Set<Integer> partitions, long sinceMillis,
                                                            Map<Integer, Long> fallback) {
@@ -141,7 +150,8 @@ public final class HistoryReader implements AutoCloseable {
                     to.keySet().stream().map(p -> new TopicPartition(topic, p)).toList(), Duration.ofSeconds(30));
             Map<Integer, Long> logStart = new HashMap<>();
             begin.forEach((tp, offset) -> logStart.put(tp.partition(), offset));
-            return new LastLines(readers.scan().fresh(), readers.index(), addonId, n, wanted).find(to, logStart);
+            return new LastLines(readers.scan().fresh(), readers.index(), addonId, n, wanted, topic)
+                    .find(to, logStart);
         });
     }
 
@@ -178,7 +188,8 @@ public final class HistoryReader implements AutoCloseable {
                 while (plan.needsIndex() && gathered.inTime()) {
                     readIndex(readers.index(), plan);
                 }
-                if (plan.readFrom() >= 0) {
+                takeKept(plan, gathered);
+                if (plan.readFrom() >= 0 && plan.keptAhead() == null) {
                     reading.put(new TopicPartition(topic, plan.partition()), plan);
                     longest = Math.max(longest, plan.readLength());
                 }
@@ -244,6 +255,22 @@ public final class HistoryReader implements AutoCloseable {
         return gathered.records;
     }
 
+    /** Takes the lines the index kept at the head of the plan, as long as the step has room for them. */
+    private void takeKept(RangePlan plan, Gathered gathered) {
+        for (IndexBlock.Span kept = plan.keptAhead(); kept != null && gathered.hasRoom(); kept = plan.keptAhead()) {
+            long takenTo = plan.keptEnd();
+            int before = gathered.records.size();
+            for (ConsumerRecord<byte[], byte[]> record : kept.records(topic, plan.partition())) {
+                if (!gathered.offer(record, plan)) {
+                    takenTo = record.offset(); // the step is full: taken by the next step
+                    break;
+                }
+            }
+            keptLinesTaken.addAndGet(gathered.records.size() - before);
+            plan.advance(takenTo);
+        }
+    }
+
     /**
      * What a step found so far: the add-on's records its plans want, up to {@link #STEP_BYTES}, gathering for
      * {@link #GATHER_NANOS} more once it found some, until its deadline.
@@ -264,7 +291,11 @@ public final class HistoryReader implements AutoCloseable {
         }
 
         boolean wantsMore() {
-            return bytes < STEP_BYTES && inTime();
+            return hasRoom() && inTime();
+        }
+
+        boolean hasRoom() {
+            return bytes < STEP_BYTES;
         }
 
         /**
@@ -272,7 +303,7 @@ public final class HistoryReader implements AutoCloseable {
          * {@link #STEP_BYTES} (a fetch is compressed: it can bring many times that in lines).
          */
         boolean offer(ConsumerRecord<byte[], byte[]> record, RangePlan plan) {
-            if (bytes >= STEP_BYTES) {
+            if (!hasRoom()) {
                 return false;
             }
             if (plan != null && plan.wants(record.offset()) && addonId.equals(LogRecords.addonId(record))) {

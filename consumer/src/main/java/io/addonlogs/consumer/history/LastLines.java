@@ -3,6 +3,7 @@ package io.addonlogs.consumer.history;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,7 @@ import io.addonlogs.consumer.kafka.LogRecords;
  * merges the partitions by timestamp. Without the index (missing, or not reaching back far enough) it scans back in
  * growing windows, at most {@link #SCAN_BUDGET_BYTES} of records, and it walks the index back for
  * {@link #WALK_NANOS} at most: a stream then starts with fewer lines rather than hold a history thread for long.
+ * Lines the index kept ({@link IndexBlock.Span#keepsLines}) are taken from it, not read from the log.
  */
 final class LastLines {
 
@@ -43,8 +45,11 @@ final class LastLines {
     private final long addon;
     private final int n;
     private final Predicate<ConsumerRecord<byte[], byte[]>> wanted;
+    private final String topic;
 
-    LastLines(LogScan log, IndexTopic index, String addonId, int n, Predicate<ConsumerRecord<byte[], byte[]>> wanted) {
+    LastLines(LogScan log, IndexTopic index, String addonId, int n, Predicate<ConsumerRecord<byte[], byte[]>> wanted,
+              String topic) {
+        this.topic = topic;
         this.log = log;
         this.index = index;
         this.addonId = addonId;
@@ -90,6 +95,7 @@ final class LastLines {
                 long windowStart = Math.max(indexBegin, indexEnd - size);
                 List<IndexBlock> blocks = index.window(q, windowStart, indexEnd);
                 List<long[]> pending = new ArrayList<>(); // ranges to read, newest first
+                List<ConsumerRecord<byte[], byte[]>> kept = new ArrayList<>(); // lines taken from the index
                 for (int i = blocks.size() - 1; i >= 0 && found.size() < n; i--) {
                     IndexBlock block = blocks.get(i);
                     if (block.partition() != partition || block.start() >= low) {
@@ -99,16 +105,23 @@ final class LastLines {
                         pending.add(new long[] {block.end(), low}); // not covered by a block: scanned
                     }
                     IndexBlock.Span span = block.spanOf(addon);
-                    if (span != null) {
-                        pending.add(new long[] {Math.max(span.first(), block.start()),
-                                Math.min(span.last() + 1, Math.min(block.end(), low))});
+                    long spanEnd = Math.min(block.end(), low);
+                    if (span != null && span.keepsLines()) {
+                        for (ConsumerRecord<byte[], byte[]> record : span.records(topic, partition)) {
+                            if (record.offset() >= block.start() && record.offset() < spanEnd) {
+                                kept.add(record);
+                            }
+                        }
+                    } else if (span != null) {
+                        pending.add(new long[] {Math.max(span.first(), block.start()), Math.min(span.last() + 1,
+                                spanEnd)});
                     }
                     low = block.start();
-                    if (pending.size() >= log.parallelism()) {
-                        prepend(found, partition, pending);
+                    if (pending.size() >= log.parallelism() || kept.size() >= n) {
+                        prepend(found, partition, pending, kept);
                     }
                 }
-                prepend(found, partition, pending);
+                prepend(found, partition, pending, kept);
                 indexEnd = windowStart;
             }
             indexReachedItsStart = indexEnd <= indexBegin;
@@ -117,19 +130,22 @@ final class LastLines {
         for (long size = FIRST_WINDOW; indexReachedItsStart && found.size() < n && low > begin
                 && log.bytesRead() < SCAN_BUDGET_BYTES; size *= 2) {
             long windowStart = Math.max(begin, low - size);
-            prepend(found, partition, new ArrayList<>(List.of(new long[] {windowStart, low})));
+            prepend(found, partition, new ArrayList<>(List.of(new long[] {windowStart, low})), new ArrayList<>());
             low = windowStart;
         }
         return found;
     }
 
     /**
-     * Puts the wanted lines of the {@code pending} ranges (newest first) before those found already, keeping the newest
-     * {@code n}, and empties {@code pending}. Short ranges are read side by side, others one by one.
+     * Puts the wanted lines of the {@code pending} ranges (newest first) and of the {@code kept} records (taken from the
+     * index) before those found already, keeping the newest {@code n}, and empties both lists. Short ranges are read
+     * side by side, others one by one.
      */
-    private void prepend(ArrayDeque<Line> found, int partition, List<long[]> pending) {
-        if (pending.isEmpty() || found.size() >= n) {
+    private void prepend(ArrayDeque<Line> found, int partition, List<long[]> pending,
+                         List<ConsumerRecord<byte[], byte[]>> kept) {
+        if (pending.isEmpty() && kept.isEmpty() || found.size() >= n) {
             pending.clear();
+            kept.clear();
             return;
         }
         List<long[]> ranges = new ArrayList<>(pending);
@@ -142,11 +158,14 @@ final class LastLines {
                 lines.add(new Line(partition, record.offset(), record.timestamp()));
             }
         };
+        kept.forEach(keep);
+        kept.clear();
         if (ranges.size() > 1 && ranges.stream().allMatch(r -> r[1] - r[0] <= LogScan.NARROW_RANGE)) {
             log.readRanges(partition, ranges).forEach(keep);
         } else {
             ranges.forEach(range -> log.scan(partition, range[0], range[1], keep));
         }
+        lines.sort(Comparator.comparingLong(Line::offset));
         for (int i = lines.size() - 1; i >= 0 && found.size() < n; i--) {
             found.addFirst(lines.get(i));
         }

@@ -11,6 +11,9 @@ import java.util.List;
  * a rebalance) plan nothing twice; offsets no block covers (blocks lost, an index that lags or is missing) are planned
  * as ranges to scan whole. Reading every planned range therefore finds every record of the add-on in
  * {@code [from, to)}, however complete the index is: the index saves reading, it never decides what exists.
+ *
+ * <p>A block whose span keeps the add-on's lines ({@link IndexBlock.Span#keepsLines}) plans a range whose records are
+ * those lines ({@link #keptAhead}): taken from the index, not read from the log.
  */
 final class RangePlan {
 
@@ -27,7 +30,20 @@ final class RangePlan {
     private long indexNext;
     /** The index's end when the plan was made: blocks written later cover what it scans anyway. */
     private final long indexUntil;
-    private final ArrayDeque<long[]> ranges = new ArrayDeque<>();
+    private final ArrayDeque<Range> ranges = new ArrayDeque<>();
+
+    /** Offsets {@code [start, end)} to read from the log, or, when {@code kept} is not null, to take from it. */
+    private static final class Range {
+        final long start;
+        long end;
+        final IndexBlock.Span kept;
+
+        Range(long start, long end, IndexBlock.Span kept) {
+            this.start = start;
+            this.end = end;
+            this.kept = kept;
+        }
+    }
 
     /**
      * A plan of {@code [from, to)} whose index blocks are read from index offset {@code indexNext} (-1: none) up to
@@ -56,12 +72,12 @@ final class RangePlan {
             return;
         }
         if (block.start() > covered) {
-            plan(covered, Math.min(block.start(), to)); // not covered by any block read: scanned whole
+            plan(covered, Math.min(block.start(), to), null); // not covered by any block read: scanned whole
         }
         IndexBlock.Span span = block.spanOf(addon);
         long end = Math.min(block.end(), to);
         if (span != null) {
-            plan(Math.max(span.first(), covered), Math.min(span.last() + 1, end));
+            plan(Math.max(span.first(), covered), Math.min(span.last() + 1, end), span.keepsLines() ? span : null);
         }
         covered = end;
     }
@@ -69,20 +85,20 @@ final class RangePlan {
     /** The index has no more blocks: what no block covered is scanned whole. */
     void indexEnded() {
         indexNext = -1;
-        plan(covered, to);
+        plan(covered, to, null);
         covered = to;
     }
 
-    private void plan(long from, long until) {
+    private void plan(long from, long until, IndexBlock.Span kept) {
         long start = Math.max(from, position);
         if (start >= until) {
             return;
         }
-        long[] last = ranges.peekLast();
-        if (last != null && start - last[1] <= MERGE_GAP) {
-            last[1] = until;
+        Range last = ranges.peekLast();
+        if (kept == null && last != null && last.kept == null && start - last.end <= MERGE_GAP) {
+            last.end = until;
         } else {
-            ranges.add(new long[] {start, until});
+            ranges.add(new Range(start, until, kept));
         }
     }
 
@@ -110,30 +126,44 @@ final class RangePlan {
 
     /** Where to read from next, or -1 when no range is planned yet. */
     long readFrom() {
-        long[] range = ranges.peekFirst();
-        return range == null ? -1 : Math.max(range[0], position);
+        Range range = ranges.peekFirst();
+        return range == null ? -1 : Math.max(range.start, position);
     }
 
     /**
-     * The next ranges to read, from the one being read, as long as each spans at most {@code maxLength} offsets: at
-     * most {@code max} of them (a quiet add-on's scattered lines, read in parallel).
+     * When the next range's records are lines the index kept: their span (take those {@link #wants} wants, then
+     * {@link #advance} to {@link #keptEnd}); otherwise null.
+     */
+    IndexBlock.Span keptAhead() {
+        Range range = ranges.peekFirst();
+        return range == null ? null : range.kept;
+    }
+
+    /** The end of the range {@link #keptAhead} gives. */
+    long keptEnd() {
+        return ranges.getFirst().end;
+    }
+
+    /**
+     * The next ranges to read from the log, from the one being read, as long as each spans at most {@code maxLength}
+     * offsets: at most {@code max} of them (a quiet add-on's scattered lines, read in parallel).
      */
     List<long[]> shortRangesAhead(int max, long maxLength) {
         List<long[]> ahead = new ArrayList<>();
-        for (long[] range : ranges) {
-            long start = Math.max(range[0], position);
-            if (ahead.size() == max || range[1] - start > maxLength) {
+        for (Range range : ranges) {
+            long start = Math.max(range.start, position);
+            if (ahead.size() == max || range.kept != null || range.end - start > maxLength) {
                 break;
             }
-            ahead.add(new long[] {start, range[1]});
+            ahead.add(new long[] {start, range.end});
         }
         return ahead;
     }
 
     /** How many offsets remain in the range being read, or -1 when no range is planned yet. */
     long readLength() {
-        long[] range = ranges.peekFirst();
-        return range == null ? -1 : range[1] - Math.max(range[0], position);
+        Range range = ranges.peekFirst();
+        return range == null ? -1 : range.end - Math.max(range.start, position);
     }
 
     /**
@@ -145,17 +175,17 @@ final class RangePlan {
         if (offset < position || offset >= covered) {
             return false;
         }
-        while (!ranges.isEmpty() && ranges.peekFirst()[1] <= offset) {
+        while (!ranges.isEmpty() && ranges.peekFirst().end <= offset) {
             ranges.pollFirst();
         }
-        long[] range = ranges.peekFirst();
-        return range != null && offset >= range[0];
+        Range range = ranges.peekFirst();
+        return range != null && offset >= range.start;
     }
 
     /** Reading reached {@code newPosition} (never counted beyond what is planned): ranges it passed are done. */
     void advance(long newPosition) {
         position = Math.max(position, Math.min(newPosition, covered));
-        while (!ranges.isEmpty() && ranges.peekFirst()[1] <= position) {
+        while (!ranges.isEmpty() && ranges.peekFirst().end <= position) {
             ranges.pollFirst();
         }
     }
