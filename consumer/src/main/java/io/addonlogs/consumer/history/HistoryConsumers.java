@@ -34,6 +34,9 @@ record HistoryConsumers(KafkaConsumer<byte[], byte[]> logs, List<KafkaConsumer<b
         // a position before the log start (lines past retention) reads from the start; cursors beyond the
         // end are refused before any read
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // what a history read wants is written already: a fetch left parked at the log's end when a step ends would
+        // only hold this thread's next request (a resume's step waited ~20 ms for it)
+        config.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 0);
         // small fetches, and steps of bounded line bytes: history memory is bounded by threads, not by viewers,
         // as is what a viewer that stopped reading makes this instance read and encode
         config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, HistoryReader.FETCH_BYTES);

@@ -68,7 +68,7 @@ public final class HistoryReader implements AutoCloseable {
     }
 
     private final String topic;
-    private final FairQueue<Consumer<HistoryConsumers>> requests = new FairQueue<>();
+    private final FairQueue<Consumer<HistoryConsumers>> requests;
     private final List<ConsumerThread> threads = new ArrayList<>();
     private final AtomicInteger replays = new AtomicInteger();
     private final AtomicLong recordsRead = new AtomicLong();
@@ -80,6 +80,8 @@ public final class HistoryReader implements AutoCloseable {
                          MeterRegistry registry) {
         this.topic = topic;
         this.maxReplays = maxReplays;
+        // one viewer's requests take all threads but one: another viewer's request always finds a thread free
+        this.requests = new FairQueue<>(Math.max(1, threadCount - 1));
         FunctionCounter.builder("tail.history.read.records", recordsRead, AtomicLong::get)
                 .description("Log records fetched by history reads, whatever their add-on (the index keeps this "
                         + "close to the lines replayed)").register(registry);
@@ -369,9 +371,13 @@ public final class HistoryReader implements AutoCloseable {
         try {
             readers.connect(topic);
             while (thread.running()) {
-                Consumer<HistoryConsumers> request = requests.take(200, TimeUnit.MILLISECONDS);
+                FairQueue.Taken<Consumer<HistoryConsumers>> request = requests.take(200, TimeUnit.MILLISECONDS);
                 if (request != null) {
-                    request.accept(readers);
+                    try {
+                        request.item().accept(readers);
+                    } finally {
+                        requests.done(request.key());
+                    }
                 }
             }
         } catch (InterruptedException e) {
