@@ -78,9 +78,8 @@ public final class HistoryIndexer implements AutoCloseable {
         config.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         // a block is sealed every blockMillis anyway: no need for the live reader's short fetch wait
         config.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 500);
-        // the index only locates records: readers read (and check) the records themselves; skipping the CRC of
-        // every batch here keeps the index's cost per line low
-        config.put(ConsumerConfig.CHECK_CRCS_CONFIG, false);
+        // batches' CRCs are checked (Kafka's default) as the readers check them: the lines a block keeps are served
+        // from the index as they were read here
         // nor keys and values: a block needs a record's offset, timestamp and addon-id header, and the values of the
         // few lines it keeps (copied out of the fetched batch only then)
         config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, Skipped.class);
