@@ -137,9 +137,9 @@ final class LastLines {
     }
 
     /**
-     * Puts the wanted lines of the {@code pending} ranges (newest first) and of the {@code kept} records (taken from the
-     * index) before those found already, keeping the newest {@code n}, and empties both lists. Short ranges are read
-     * side by side, others one by one.
+     * Puts the wanted lines of the {@code pending} ranges (newest first) and of the {@code kept} records (taken from
+     * the index) before those found already, keeping the newest {@code n}, and empties both lists. Short ranges are
+     * read side by side, others one by one.
      */
     private void prepend(ArrayDeque<Line> found, int partition, List<long[]> pending,
                          List<ConsumerRecord<byte[], byte[]>> kept) {
