@@ -64,4 +64,52 @@ class LogEventJsonTest {
         LogEvent event = map("<14>1 - h tok p - [meta note=\" zone=\\\"fake\\\"\"] m", 0);
         assertNull(event.zone());
     }
+
+    /**
+     * The streaming writer gives the bytes the tree it replaced gave, and the date formatter what
+     * {@code DateTimeFormatter} gave, for random events: nulls, quotes, backslashes, control characters, non-ASCII and
+     * surrogate pairs, dates from year 1 to 9999 with sub-millisecond parts, and years outside it.
+     */
+    @Test
+    void writesTheSameBytesAsTheTreeItReplaced() throws Exception {
+        ObjectMapper mapper = new ObjectMapper();
+        java.time.format.DateTimeFormatter reference = java.time.format.DateTimeFormatter
+                .ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(java.time.ZoneOffset.UTC);
+        java.util.Random random = new java.util.Random(5424);
+        String alphabet = "ab \"\\/\u0000\u0001\u001f\u007f\t\n\r\u00e9\u2603\ud83d\ude00<>&'";
+        long min = Instant.parse("0001-01-01T00:00:00Z").getEpochSecond();
+        long max = Instant.parse("9999-12-31T23:59:59Z").getEpochSecond();
+        for (int i = 0; i < 20_000; i++) {
+            String[] f = new String[11];
+            for (int k = 0; k < f.length; k++) {
+                if (random.nextInt(4) == 0) {
+                    continue; // null
+                }
+                StringBuilder text = new StringBuilder();
+                for (int n = random.nextInt(12); n > 0; n--) {
+                    text.append(alphabet.charAt(random.nextInt(alphabet.length())));
+                }
+                f[k] = text.toString();
+            }
+            Instant date = Instant.ofEpochSecond(min + (long) (random.nextDouble() * (max - min)),
+                    random.nextInt(1_000_000_000));
+            LogEvent event = new LogEvent(f[0], date, f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10]);
+            com.fasterxml.jackson.databind.node.ObjectNode tree = mapper.createObjectNode()
+                    .put("id", event.id()).put("date", reference.format(date)).put("resourceId", event.resourceId())
+                    .put("hostname", event.hostname()).put("instanceId", event.instanceId()).put("pid", event.pid())
+                    .put("service", event.service()).put("severity", event.severity())
+                    .put("facility", event.facility()).put("zone", event.zone()).put("region", event.region())
+                    .put("message", event.message());
+            assertEquals(mapper.writer().writeValueAsString(tree), LogEventJson.toJson(event));
+        }
+        for (String edge : new String[] {"1970-01-01T00:00:00Z", "1969-12-31T23:59:59.999999999Z",
+                "0001-01-01T00:00:00Z", "9999-12-31T23:59:59.999Z", "2024-02-29T12:00:00.5Z"}) {
+            Instant date = Instant.parse(edge);
+            assertEquals(reference.format(date), LogEventJson.formatDate(date), edge);
+        }
+        for (Instant outside : new Instant[] {Instant.parse("+10000-01-01T00:00:00Z"),
+                Instant.parse("0000-06-01T00:00:00Z"), Instant.parse("-0005-06-01T00:00:00Z")}) {
+            assertEquals(reference.format(outside), LogEventJson.formatDate(outside), outside.toString());
+        }
+    }
 }
