@@ -108,7 +108,7 @@ final class LastLines {
                     long spanEnd = Math.min(block.end(), low);
                     if (span != null && span.keepsLines()) {
                         for (ConsumerRecord<byte[], byte[]> record : span.records(topic, partition)) {
-                            if (record.offset() >= block.start() && record.offset() < spanEnd) {
+                            if (record.offset() < spanEnd) { // a block's kept lines all lie in it
                                 kept.add(record);
                             }
                         }

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
 
@@ -46,22 +48,26 @@ class FairQueueTest {
         queue.add("a", "a1");
         queue.add("a", "a2");
         FairQueue.Taken<String> first = queue.take(10, TimeUnit.MILLISECONDS);
-        Thread release = new Thread(() -> {
+        AtomicReference<FairQueue.Taken<String>> second = new AtomicReference<>();
+        AtomicLong waited = new AtomicLong();
+        Thread taker = new Thread(() -> {
+            long start = System.nanoTime();
             try {
-                Thread.sleep(100);
+                second.set(queue.take(30, TimeUnit.SECONDS));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            queue.done(first.key());
+            waited.set(System.nanoTime() - start);
         });
-        release.start();
-        long start = System.nanoTime();
-        FairQueue.Taken<String> second = queue.take(30, TimeUnit.SECONDS);
-        long waited = System.nanoTime() - start;
-        release.join();
-        assertEquals("a2", second.item());
+        taker.start();
+        while (taker.getState() != Thread.State.TIMED_WAITING) { // the taker waits: "a" is at its cap
+            Thread.onSpinWait();
+        }
+        queue.done(first.key());
+        taker.join();
+        assertEquals("a2", second.get().item());
         // woken by done(), not by its own timeout (which would also find a2)
-        assertTrue(waited < TimeUnit.SECONDS.toNanos(15), "waited " + waited / 1_000_000 + " ms");
+        assertTrue(waited.get() < TimeUnit.SECONDS.toNanos(15), "waited " + waited.get() / 1_000_000 + " ms");
     }
 
     /** Takes and serves at once. */
