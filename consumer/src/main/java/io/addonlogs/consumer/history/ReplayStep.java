@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -19,7 +20,9 @@ import io.addonlogs.consumer.kafka.LogRecords;
  * some of the add-on's records, reached every {@code to}, or spent its time, handing over at most
  * {@link HistoryReader#STEP_BYTES} of lines. It follows the replay's plans ({@link RangePlan}, made from the index
  * on the first step), takes the lines the index kept from the index, reads a quiet add-on's short ranges side by side
- * and the rest with one consumer, and leaves each plan where the next step goes on.
+ * and the rest with one consumer, and leaves each plan where the next step goes on, with what a full step fetched but
+ * could not hand over ({@link Leftovers}), and the consumer where it stopped: the next step that reads on from there,
+ * on this thread, needs no seek (a seek drops the fetch the consumer has prefetched and waits for a new one).
  */
 final class ReplayStep {
 
@@ -61,11 +64,11 @@ final class ReplayStep {
             plan();
         }
         KafkaConsumer<byte[], byte[]> consumer = null;
-        Map<TopicPartition, Long> positions = new HashMap<>(); // where the consumer is, once known
         while (!replay.done() && gathered.wantsMore()) {
             Map<TopicPartition, RangePlan> reading = new HashMap<>();
             long longest = 0;
             for (RangePlan plan : replay.plans.values()) {
+                takeLeftovers(plan.partition()); // first: they come before anything else of their partition
                 while (plan.needsIndex() && gathered.inTime()) {
                     readIndex(readers.index(), plan);
                 }
@@ -75,8 +78,8 @@ final class ReplayStep {
                     longest = Math.max(longest, plan.readLength());
                 }
             }
-            if (reading.isEmpty()) {
-                continue;
+            if (reading.isEmpty() || !gathered.hasRoom()) {
+                continue; // a full step fetches no more: it could only keep it or fetch it again
             }
             List<long[]> scattered = reading.size() == 1 ? reading.values().iterator().next()
                     .shortRangesAhead(readers.scan().parallelism(), LogScan.NARROW_RANGE) : List.of();
@@ -84,13 +87,12 @@ final class ReplayStep {
                 if (consumer != null) {
                     consumer.assign(List.of());
                     consumer = null;
-                    positions.clear();
                 }
                 RangePlan plan = reading.values().iterator().next();
                 long readTo = scattered.get(scattered.size() - 1)[1];
                 for (ConsumerRecord<byte[], byte[]> record : readers.scan().readRanges(plan.partition(), scattered)) {
-                    if (!gathered.offer(record, plan)) {
-                        readTo = record.offset(); // the step is full: read again by the next step
+                    if (!takeOrKeep(record, plan)) {
+                        readTo = record.offset(); // read again by a later step
                         break;
                     }
                 }
@@ -98,42 +100,52 @@ final class ReplayStep {
                 continue;
             }
             KafkaConsumer<byte[], byte[]> chosen = readers.scan().consumerFor(longest);
-            if (chosen != consumer) {
-                if (consumer != null) {
-                    consumer.assign(List.of());
-                }
-                consumer = chosen;
-                positions.clear();
+            if (consumer != null && chosen != consumer) {
+                consumer.assign(List.of());
             }
-            if (!reading.keySet().equals(consumer.assignment())) {
+            consumer = chosen;
+            // partitions where a poll left it (this step's, or an earlier step's on this thread, of any replay): the
+            // scan's reads leave it unassigned
+            Set<TopicPartition> positioned = Set.copyOf(consumer.assignment());
+            if (!reading.keySet().equals(positioned)) {
                 consumer.assign(reading.keySet());
-                positions.keySet().retainAll(reading.keySet());
             }
-            // seek only where the plan jumps: a seek drops the fetch in flight
+            // seek only where the consumer is not where the plan reads on: a seek drops the fetch it has prefetched
             for (Map.Entry<TopicPartition, RangePlan> entry : reading.entrySet()) {
                 long from = entry.getValue().readFrom();
-                if (!Long.valueOf(from).equals(positions.get(entry.getKey()))) {
+                if (!positioned.contains(entry.getKey()) || consumer.position(entry.getKey()) != from) {
                     consumer.seek(entry.getKey(), from);
                 }
             }
-            Map<TopicPartition, Long> notTaken = new HashMap<>(); // once the step is full: where each partition resumes
+            Map<TopicPartition, Long> notTaken = new HashMap<>(); // where a partition resumes, once one was not kept
             for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(50))) {
                 recordsRead.incrementAndGet();
                 TopicPartition tp = new TopicPartition(record.topic(), record.partition());
-                if (!notTaken.containsKey(tp) && !gathered.offer(record, reading.get(tp))) {
+                if (!notTaken.containsKey(tp) && !takeOrKeep(record, reading.get(tp))) {
                     notTaken.put(tp, record.offset());
                 }
             }
             for (Map.Entry<TopicPartition, RangePlan> entry : reading.entrySet()) {
-                long position = consumer.position(entry.getKey());
-                positions.put(entry.getKey(), position);
-                entry.getValue().advance(notTaken.getOrDefault(entry.getKey(), position));
+                entry.getValue().advance(notTaken.getOrDefault(entry.getKey(), consumer.position(entry.getKey())));
             }
         }
-        if (consumer != null) {
-            consumer.assign(List.of());
-        }
         return gathered.records;
+    }
+
+    /**
+     * Takes a record read from the log, or once the step is full keeps it for the next step if it is one the plan
+     * wants; false if it could do neither (the replay's leftovers are full): it is to be read again.
+     */
+    private boolean takeOrKeep(ConsumerRecord<byte[], byte[]> record, RangePlan plan) {
+        return gathered.offer(record, plan) || !gathered.wants(record, plan) || replay.leftovers.keep(record);
+    }
+
+    /** Hands over what the previous step kept of the partition, as long as the step has room. */
+    private void takeLeftovers(int partition) {
+        ConsumerRecord<byte[], byte[]> record;
+        while (gathered.hasRoom() && (record = replay.leftovers.take(partition)) != null) {
+            gathered.add(record); // the plan moved past it already
+        }
     }
 
     /** Takes the lines the index kept at the head of the plan, as long as the step has room for them. */
@@ -187,14 +199,24 @@ final class ReplayStep {
             if (!hasRoom()) {
                 return false;
             }
-            if (plan != null && plan.wants(record.offset()) && addonId.equals(LogRecords.addonId(record))) {
-                if (records.isEmpty()) {
-                    deadline = Math.min(deadline, System.nanoTime() + GATHER_NANOS);
-                }
-                records.add(record);
-                bytes += Math.max(0, record.serializedValueSize());
+            if (wants(record, plan)) {
+                add(record);
             }
             return true;
+        }
+
+        /** Whether the record is the add-on's and the plan wants it (records come in offset order). */
+        boolean wants(ConsumerRecord<byte[], byte[]> record, RangePlan plan) {
+            return plan != null && plan.wants(record.offset()) && addonId.equals(LogRecords.addonId(record));
+        }
+
+        /** Takes the record, whatever its plan: counted in the step's bytes all the same. */
+        void add(ConsumerRecord<byte[], byte[]> record) {
+            if (records.isEmpty()) {
+                deadline = Math.min(deadline, System.nanoTime() + GATHER_NANOS);
+            }
+            records.add(record);
+            bytes += Math.max(0, record.serializedValueSize());
         }
     }
 
