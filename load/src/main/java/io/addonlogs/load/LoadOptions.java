@@ -12,8 +12,8 @@ import java.util.Set;
 record LoadOptions(String ingest, String ingestManagement, String adminToken, String consumer,
                    String consumerManagement, String viewerSecret, String bootstrap, String logsTopic,
                    int providers, int addons, int linesPerPost, int minLineBytes, int maxLineBytes, boolean chunked,
-                   boolean gzip, long rate, Duration warmup, Duration duration, int viewers, long baselineRecords,
-                   String json) {
+                   boolean gzip, long rate, Duration warmup, Duration duration, int viewers, int timedViewers,
+                   long baselineRecords, String json) {
 
     static final String USAGE = """
             Add-on Log Collector load tool
@@ -40,6 +40,9 @@ record LoadOptions(String ingest, String ingestManagement, String adminToken, St
               --warmup=DURATION            not measured (default 3s)
               --duration=DURATION          measured (default 10s); e.g. 500ms, 30s, 10m
               --viewers=N                  SSE viewers spread over the add-ons (default 0)
+              --timed-viewers=N            of those, how many parse every event for its delivery latency; the
+                                           others only count events, so that the tool's own CPU stays below
+                                           the consumer's at high fan-out (default: all)
               --baseline-records=N         records for Kafka's ProducerPerformance baseline; 0 = skip (default 1000000)
               --json=FILE                  machine-readable result (default load-result.json)
             """;
@@ -61,7 +64,8 @@ record LoadOptions(String ingest, String ingestManagement, String adminToken, St
         }
         Set<String> known = Set.of("ingest", "ingest-management", "admin-token", "consumer", "consumer-management",
                 "viewer-secret", "bootstrap", "logs-topic", "providers", "addons", "lines-per-post", "line-bytes",
-                "chunked", "gzip", "rate", "warmup", "duration", "viewers", "baseline-records", "json", "help");
+                "chunked", "gzip", "rate", "warmup", "duration", "viewers", "timed-viewers", "baseline-records", "json",
+                "help");
         for (String name : values.keySet()) {
             if (!known.contains(name)) {
                 throw new IllegalArgumentException("unknown option --" + name);
@@ -72,6 +76,7 @@ record LoadOptions(String ingest, String ingestManagement, String adminToken, St
         }
         String ingest = values.get("ingest");
         String consumer = values.get("consumer");
+        int viewers = count("viewers", values.getOrDefault("viewers", "0"));
         String[] lineBytes = values.getOrDefault("line-bytes", "200").split("-", 2);
         int min = positive("line-bytes", lineBytes[0]);
         int max = lineBytes.length == 2 ? positive("line-bytes", lineBytes[1]) : min;
@@ -89,7 +94,8 @@ record LoadOptions(String ingest, String ingestManagement, String adminToken, St
                 count("rate", values.getOrDefault("rate", "0")),
                 duration("warmup", values.getOrDefault("warmup", "3s")),
                 duration("duration", values.getOrDefault("duration", "10s")),
-                count("viewers", values.getOrDefault("viewers", "0")),
+                viewers, Math.min(viewers, count("timed-viewers", values.getOrDefault("timed-viewers",
+                        String.valueOf(viewers)))),
                 count("baseline-records", values.getOrDefault("baseline-records", "1000000")),
                 values.getOrDefault("json", "load-result.json"));
     }
@@ -102,7 +108,7 @@ record LoadOptions(String ingest, String ingestManagement, String adminToken, St
                            String consumerManagement, String viewerSecret, String bootstrap, String logsTopic) {
         return new LoadOptions(ingest, ingestManagement, adminToken, consumer, consumerManagement, viewerSecret,
                 bootstrap, logsTopic, providers, addons, linesPerPost, minLineBytes, maxLineBytes, chunked, gzip, rate,
-                warmup, duration, viewers, baselineRecords, json);
+                warmup, duration, viewers, timedViewers, baselineRecords, json);
     }
 
     private static String plusOne(String url) {

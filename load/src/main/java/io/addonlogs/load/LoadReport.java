@@ -10,7 +10,8 @@ import io.vertx.core.json.JsonObject;
 
 /** The result of one run: a table for people, JSON for machines. */
 record LoadReport(LoadOptions options, double seconds, long lines, long bytes, long posts, Histogram post,
-                  Histogram delivery, int viewersConnected, long deliveredLines, long expectedDeliveries,
+                  Histogram delivery, int viewersConnected, long deliveredLines, long measuredSseLines,
+                  long expectedDeliveries,
                   long viewerDrops, Map<String, Long> errors, Map<String, List<ServiceSampler.Sample>> memory,
                   ProducerBaseline.Result baseline) {
 
@@ -62,12 +63,34 @@ record LoadReport(LoadOptions options, double seconds, long lines, long bytes, l
                         mb(samples.stream().mapToLong(ServiceSampler.Sample::heapBytes).max().orElse(0))));
             }
         });
+        memory.forEach((name, samples) -> {
+            double cpu = measuredCpuSeconds(samples);
+            if (!Double.isNaN(cpu)) {
+                row(t, name + " CPU", String.format("%.1f s from the warm-up's end until delivered%s", cpu,
+                        measuredSseLines == 0 ? "" : String.format(";  %.2f s per million SSE lines (%,d lines)",
+                                cpu / (measuredSseLines / 1e6), measuredSseLines)));
+            }
+        });
         if (baseline != null) {
             row(t, "Kafka ceiling", String.format("ProducerPerformance %,.0f records/s (%.1f MB/s, %,d records); "
                     + "ingest = %.2f x that", baseline.recordsPerSecond(), baseline.megabytesPerSecond(),
                     baseline.records(), ratioToProducer()));
         }
         return t.toString();
+    }
+
+    /**
+     * CPU seconds a service spent from the first sample after the warm-up to the last one, taken once the viewers had
+     * every line (so it covers the same lines as {@code measuredSseLines}), or NaN without two such samples.
+     */
+    private double measuredCpuSeconds(List<ServiceSampler.Sample> samples) {
+        double warmup = options.warmup().toMillis() / 1000.0;
+        List<ServiceSampler.Sample> measured = samples.stream().filter(s -> s.seconds() >= warmup).toList();
+        if (measured.size() < 2) {
+            return Double.NaN;
+        }
+        double cpu = measured.get(measured.size() - 1).cpuSeconds() - measured.get(0).cpuSeconds();
+        return cpu > 0 ? cpu : Double.NaN;
     }
 
     private static void row(StringBuilder t, String name, String value) {
@@ -92,15 +115,17 @@ record LoadReport(LoadOptions options, double seconds, long lines, long bytes, l
                 .put("errors", new JsonObject(Map.copyOf(errors))).put("errorCount", errorCount());
         if (options.viewers() > 0) {
             json.put("sse", new JsonObject().put("viewersConnected", viewersConnected)
-                    .put("linesDelivered", deliveredLines).put("linesExpected", expectedDeliveries)
+                    .put("linesDelivered", deliveredLines).put("linesDeliveredWhileMeasured", measuredSseLines).put("linesExpected", expectedDeliveries)
                     .put("viewersDropped", viewerDrops).put("deliveryLatencyMs", latency(delivery)));
         }
         JsonObject mem = new JsonObject();
         memory.forEach((name, samples) -> {
             JsonArray series = new JsonArray();
-            samples.forEach(s -> series.add(new JsonArray().add(s.seconds()).add(s.rssBytes()).add(s.heapBytes())));
+            samples.forEach(s -> series.add(new JsonArray().add(s.seconds()).add(s.rssBytes()).add(s.heapBytes())
+                    .add(s.cpuSeconds())));
             mem.put(name, new JsonObject().put("columns", new JsonArray().add("seconds").add("rssBytes")
-                    .add("heapBytes")).put("samples", series));
+                    .add("heapBytes").add("cpuSeconds")).put("samples", series).put("measuredCpuSeconds",
+                    measuredCpuSeconds(samples)));
         });
         json.put("memory", mem);
         if (baseline != null) {

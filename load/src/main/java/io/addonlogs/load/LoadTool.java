@@ -141,6 +141,8 @@ public final class LoadTool {
             long[] atEnd = counters(stats);
             providers.stop();
             long expected = awaitDeliveries(stats, options);
+            sampler.sample((System.nanoTime() - start) / 1e9); // the CPU spent delivering what was accepted
+            long measuredSseLines = stats.sseLines.sum() - (atWarmupEnd == null ? 0 : atWarmupEnd[3]);
             ProducerBaseline.Result baseline = null;
             if (options.baselineRecords() > 0 && options.bootstrap() != null) {
                 out.println("Running Kafka's ProducerPerformance with the ingest's producer settings...");
@@ -152,8 +154,8 @@ public final class LoadTool {
             long[] measuredCounters = atWarmupEnd == null ? atEnd : subtract(atEnd, atWarmupEnd);
             LoadReport report = new LoadReport(options, (measuredEnd - warmupEnd) / 1e9, measuredCounters[0],
                     measuredCounters[1], measuredCounters[2], post, delivery, viewers.connected(),
-                    stats.sseLines.sum(), expected, stats.viewerDrops.sum(), stats.errors(), sampler.series(),
-                    baseline);
+                    stats.sseLines.sum(), measuredSseLines, expected, stats.viewerDrops.sum(), stats.errors(),
+                    sampler.series(), baseline);
             out.print(report.table());
             Path json = Path.of(options.json());
             Files.writeString(json, report.toJson().encodePrettily());
@@ -185,11 +187,12 @@ public final class LoadTool {
     }
 
     private static long[] counters(LoadStats stats) {
-        return new long[] {stats.linesAccepted.sum(), stats.bytesAccepted.sum(), stats.postsAccepted.sum()};
+        return new long[] {stats.linesAccepted.sum(), stats.bytesAccepted.sum(), stats.postsAccepted.sum(),
+                stats.sseLines.sum()};
     }
 
     private static long[] subtract(long[] a, long[] b) {
-        return new long[] {a[0] - b[0], a[1] - b[1], a[2] - b[2]};
+        return new long[] {a[0] - b[0], a[1] - b[1], a[2] - b[2], a[3] - b[3]};
     }
 
     /** Lines each add-on's viewers should have had; waits (10 s at most) until they have. */

@@ -11,12 +11,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads each service's resident memory and heap in use from its {@code /metrics} (so it works on any deployment),
- * once per progress tick; keeps the series.
+ * Reads each service's resident memory, heap in use and CPU time from its {@code /metrics} (so it works on any
+ * deployment), once per progress tick; keeps the series.
  */
 final class ServiceSampler {
 
-    record Sample(double seconds, long rssBytes, long heapBytes) {
+    /** {@code cpuSeconds}: the process's CPU time so far (user and system, all threads). */
+    record Sample(double seconds, long rssBytes, long heapBytes, double cpuSeconds) {
     }
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -38,7 +39,8 @@ final class ServiceSampler {
                 String text = http.send(HttpRequest.newBuilder(URI.create(url + "/metrics"))
                         .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).body();
                 Sample s = new Sample(seconds, (long) sum(text, "process_resident_memory_bytes", ""),
-                        (long) sum(text, "jvm_memory_used_bytes", "area=\"heap\""));
+                        (long) sum(text, "jvm_memory_used_bytes", "area=\"heap\""),
+                        sum(text, "process_cpu_time_ns_total", "") / 1e9);
                 series.get(name).add(s);
                 now.put(name, s);
             } catch (Exception e) {

@@ -6,7 +6,9 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
@@ -18,8 +20,8 @@ import io.addonlogs.deploy.ViewerTokens;
 
 /**
  * M SSE viewers spread over the add-ons (viewer i tails add-on i mod addons), each on its own connection. Every
- * RESOURCE_LOG line received is counted for its add-on and its delivery latency recorded from the {@code ts=} the
- * provider wrote into it.
+ * RESOURCE_LOG line received is counted for its add-on; the first {@code --timed-viewers} of them also record its
+ * delivery latency from the {@code ts=} the provider wrote into it, the others only count ({@link EventCounter}).
  */
 final class Viewers {
 
@@ -44,6 +46,7 @@ final class Viewers {
         List<Future<?>> all = new ArrayList<>();
         for (int i = 0; i < options.viewers(); i++) {
             int addon = i % addonIds.size();
+            boolean timed = i < options.timedViewers();
             RequestOptions request = new RequestOptions().setMethod(HttpMethod.GET)
                     .setAbsoluteURI(options.consumer() + "/v4/logs/organisations/" + OWNER + "/resources/"
                             + addonIds.get(addon) + "/logs")
@@ -55,21 +58,38 @@ final class Viewers {
                     return;
                 }
                 connected.incrementAndGet();
-                response.handler(RecordParser.newDelimited("\n", line -> {
-                    if (line.length() > 5 && line.getByte(0) == 'd') {
-                        long ts = LogplexBodies.sendNanos(line.toString());
-                        if (ts > 0) {
-                            stats.deliveryLatency.recordValue(LoadStats.micros(System.nanoTime() - ts));
-                            stats.deliveredPerAddon.incrementAndGet(addon);
-                            stats.sseLines.increment();
-                        }
-                    }
-                }));
+                response.handler(timed ? timedHandler(addon) : countingHandler(addon));
                 response.endHandler(v -> dropped());
                 response.exceptionHandler(e -> dropped());
             }).onFailure(e -> stats.error("viewer io: " + e.getClass().getSimpleName())));
         }
         Future.join(all).otherwiseEmpty().await();
+    }
+
+    /** Parses every line: counts the add-on's lines and records their delivery latency. */
+    private Handler<Buffer> timedHandler(int addon) {
+        return RecordParser.newDelimited("\n", line -> {
+            if (line.length() > 5 && line.getByte(0) == 'd') {
+                long ts = LogplexBodies.sendNanos(line.toString());
+                if (ts > 0) {
+                    stats.deliveryLatency.recordValue(LoadStats.micros(System.nanoTime() - ts));
+                    stats.deliveredPerAddon.incrementAndGet(addon);
+                    stats.sseLines.increment();
+                }
+            }
+        });
+    }
+
+    /** Counts the add-on's lines without decoding them. */
+    private Handler<Buffer> countingHandler(int addon) {
+        EventCounter counter = new EventCounter();
+        return chunk -> {
+            int events = counter.count(chunk);
+            if (events > 0) {
+                stats.deliveredPerAddon.addAndGet(addon, events);
+                stats.sseLines.add(events);
+            }
+        };
     }
 
     private void dropped() {
