@@ -14,11 +14,14 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -105,8 +108,9 @@ public final class HistoryBench {
             System.out.println();
             double lineBytes = (double) written[1] / written[0];
             System.out.println("| query | index | lines | first line | all lines | lines/s | MB/s of stored lines "
-                    + "| records fetched | lines taken from the index |");
-            System.out.println("|---|---|---|---|---|---|---|---|---|");
+                    + "| records fetched | lines taken from the index | CPU µs per line: " + String.join(" / ",
+                    THREAD_GROUPS.keySet()) + " |");
+            System.out.println("|---|---|---|---|---|---|---|---|---|---|");
             // the indexed consumer twice: its first round meets fresh connections and a cold history pool
             List<TailService> rounds = List.of(consumer, consumer, unindexed);
             for (int round = 0; round < rounds.size(); round++) {
@@ -129,6 +133,12 @@ public final class HistoryBench {
         Map<String, String> env = new HashMap<>(Map.of("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
                 "LOGS_TOPIC", "logs", "TOKENS_TOPIC", "log-tokens", "CONSUMER_HOST", "127.0.0.1",
                 "CONSUMER_PORT", "0", "CONSUMER_MANAGEMENT_PORT", "0", "VIEWER_JWT_SECRET", SECRET));
+        // the consumer's tuning settings from this environment, to compare variants (SSE_VIEWER_QUEUE_BYTES, ...)
+        System.getenv().forEach((name, value) -> {
+            if (name.startsWith("SSE_") || name.startsWith("CONSUMER_HISTORY") || name.startsWith("CONSUMER_EVENT")) {
+                env.put(name, value);
+            }
+        });
         env.putAll(extra);
         TailService service = TailService.start(runtime.vertx(), runtime.registry(), TailConfig.from(env)).await();
         while (!service.ready()) {
@@ -231,6 +241,38 @@ public final class HistoryBench {
         return sizes;
     }
 
+    /**
+     * Where a query's CPU goes, by thread name (everything runs in this JVM): the history reading threads (their
+     * Kafka consumers poll on them), the event loops (the SSE writes), this benchmark's client (the JDK HTTP client's
+     * threads and the main thread reading the stream), the broker, and the rest (the indexer, the live reader...).
+     */
+    private static final Map<String, Predicate<String>> THREAD_GROUPS = new LinkedHashMap<>();
+
+    static {
+        THREAD_GROUPS.put("readers", name -> name.startsWith("history-reader"));
+        THREAD_GROUPS.put("event loops", name -> name.startsWith("vert.x-eventloop"));
+        THREAD_GROUPS.put("client", name -> name.startsWith("HttpClient") || name.equals("main"));
+        THREAD_GROUPS.put("broker", name -> name.startsWith("data-plane") || name.startsWith("kafka-request")
+                || name.startsWith("kafka-network") || name.contains("kafka-log") || name.startsWith("broker-"));
+        THREAD_GROUPS.put("other", name -> true);
+    }
+
+    /** CPU nanoseconds of the live threads, by {@link #THREAD_GROUPS} (each thread in the first group it matches). */
+    private static Map<String, Long> cpuByThreadGroup() {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        Map<String, Long> cpu = new HashMap<>();
+        THREAD_GROUPS.keySet().forEach(group -> cpu.put(group, 0L));
+        for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info == null) {
+                continue;
+            }
+            long nanos = Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
+            THREAD_GROUPS.entrySet().stream().filter(e -> e.getValue().test(info.getThreadName())).findFirst()
+                    .ifPresent(e -> cpu.merge(e.getKey(), nanos, Long::sum));
+        }
+        return cpu;
+    }
+
     /** CPU time of the indexer's threads: its polling thread, its producer's and its group heartbeat. */
     private static long indexerCpuNanos(ThreadMXBean threads) {
         long total = 0;
@@ -250,6 +292,7 @@ public final class HistoryBench {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + consumer.port()
                         + "/v4/logs/organisations/" + OWNER + "/resources/" + addon + "/logs?" + query))
                 .header("Authorization", "Bearer " + ViewerTokens.mint(SECRET, OWNER, Duration.ofHours(1))).build();
+        Map<String, Long> cpuBefore = cpuByThreadGroup();
         long fetchedBefore = consumer.history().recordsRead();
         long keptBefore = consumer.history().keptLinesTaken();
         long start = System.nanoTime();
@@ -273,10 +316,15 @@ public final class HistoryBench {
         }
         long all = System.nanoTime() - start;
         double seconds = all / 1e9;
-        System.out.printf("| %s | %s | %,d | %s | %.2f s | %,.0f | %.1f | %,d | %,d |%n", name, index, lines,
+        Map<String, Long> cpuAfter = cpuByThreadGroup();
+        long perLine = Math.max(1, lines);
+        String cpu = THREAD_GROUPS.keySet().stream().map(group -> String.format("%.2f",
+                (cpuAfter.get(group) - cpuBefore.getOrDefault(group, 0L)) / 1e3 / perLine))
+                .collect(Collectors.joining(" / "));
+        System.out.printf("| %s | %s | %,d | %s | %.2f s | %,.0f | %.1f | %,d | %,d | %s |%n", name, index, lines,
                 first < 0 ? "-" : String.format("%.0f ms", (first - start) / 1e6), seconds, lines / seconds,
                 lines * lineBytes / 1e6 / seconds, consumer.history().recordsRead() - fetchedBefore,
-                consumer.history().keptLinesTaken() - keptBefore);
+                consumer.history().keptLinesTaken() - keptBefore, cpu);
     }
 
     private static void sleep(long millis) {
