@@ -1,12 +1,16 @@
 package io.addonlogs.common.model;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Arrays;
 
 import org.junit.jupiter.api.Test;
 
@@ -100,7 +104,19 @@ class LogEventJsonTest {
                     .put("service", event.service()).put("severity", event.severity())
                     .put("facility", event.facility()).put("zone", event.zone()).put("region", event.region())
                     .put("message", event.message());
-            assertEquals(mapper.writer().writeValueAsString(tree), LogEventJson.toJson(event));
+            String expected = mapper.writer().writeValueAsString(tree);
+            assertEquals(expected, LogEventJson.toJson(event));
+            // the UTF-8 bytes an SSE stream carries: the same JSON, the same bytes unless a surrogate is in it
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            bytes.write('>'); // appended after what the stream holds
+            LogEventJson.writeTo(event, bytes);
+            assertEquals('>', bytes.toByteArray()[0]);
+            String written = bytes.toString(StandardCharsets.UTF_8).substring(1);
+            assertEquals(tree, mapper.readTree(written), written);
+            if (expected.chars().noneMatch(c -> Character.isSurrogate((char) c))) {
+                assertArrayEquals(expected.getBytes(StandardCharsets.UTF_8), Arrays.copyOfRange(bytes.toByteArray(), 1,
+                        bytes.size()), expected);
+            }
         }
         for (String edge : new String[] {"1970-01-01T00:00:00Z", "1969-12-31T23:59:59.999999999Z",
                 "0001-01-01T00:00:00Z", "9999-12-31T23:59:59.999Z", "2024-02-29T12:00:00.5Z"}) {
@@ -111,5 +127,16 @@ class LogEventJsonTest {
                 Instant.parse("0000-06-01T00:00:00Z"), Instant.parse("-0005-06-01T00:00:00Z")}) {
             assertEquals(reference.format(outside), LogEventJson.formatDate(outside), outside.toString());
         }
+    }
+
+    @Test
+    void surrogatesAreEscapedInTheUtf8Bytes() {
+        LogEvent event = new LogEvent(null, Instant.EPOCH, null, null, null, null, null, null, null, null, null,
+                "x\ud83d\ude00y\ud83dz");
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        LogEventJson.writeTo(event, bytes);
+        String written = bytes.toString(StandardCharsets.UTF_8);
+        assertTrue(written.endsWith("\"message\":\"x\\uD83D\\uDE00y\\uD83Dz\"}"), written);
+        assertEquals(event.message(), LogEventJson.fromJson(written).message());
     }
 }

@@ -1,6 +1,6 @@
 package io.addonlogs.consumer.sse;
 
-import java.nio.charset.StandardCharsets;
+import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -43,6 +43,7 @@ final class LiveEncoder implements LiveReader.Preparer<LiveBatch> {
         TreeMap<Integer, Long> cursor = cursors.computeIfAbsent(addonId, a -> new TreeMap<>());
         List<LiveBatch.Event> events = new ArrayList<>(records.size());
         Buffer all = Buffer.buffer();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(1024);
         for (ConsumerRecord<byte[], byte[]> record : records) {
             cursor.put(record.partition(), record.offset() + 1);
             byte[] value = record.value();
@@ -50,7 +51,9 @@ final class LiveEncoder implements LiveReader.Preparer<LiveBatch> {
                 continue;
             }
             LogEvent event = LogEvent.from(Cursor.encode(cursor), addonId, record.timestamp(), header);
-            Buffer sse = Buffer.buffer(EventEncoder.resourceLog(event).getBytes(StandardCharsets.UTF_8));
+            bytes.reset();
+            EventEncoder.resourceLog(event, bytes);
+            Buffer sse = Buffer.buffer(bytes.toByteArray());
             all.appendBuffer(sse);
             events.add(new LiveBatch.Event(record.partition(), record.offset(), record.timestamp(), event,
                     header.severity(), sse));
