@@ -35,6 +35,9 @@ import io.addonlogs.consumer.drains.DrainsApiConfig;
  * @param indexBlockRecords    log records per index block at most
  * @param indexBlockMillis     how long a log record waits at most before its index block is written
  * @param drains               the drains API's settings
+ * @param fanOutHoldMillis     how long the live lines of an add-on with {@code fanOutMinViewers} viewers or more
+ *                             are held at most, so that each viewer gets fewer, larger writes (0: never held)
+ * @param fanOutMinViewers     the viewers an add-on needs for its live lines to be held
  * @param routeByPartition     answer a tail request that names no {@code partition} with a 307 to the same URL
  *                             naming its add-on's partition, for a load balancer that hashes on it
  *                             ({@code CONSUMER_ROUTE_BY_PARTITION}, docs/operations.md "Routing viewers")
@@ -44,8 +47,8 @@ public record TailConfig(Map<String, String> kafka, String logsTopic, String tok
                          int authCacheSeconds, int authCacheEntries, int heartbeatMs, int viewerQueueBytes,
                          int viewerBufferedEvents, int viewerHeldBytes, int historyReaders, int maxReplays,
                          int maxTailsPerViewer, int headerTimeoutSeconds, int eventLoops, int sendBufferBytes,
-                         String indexTopic, int indexBlockRecords, int indexBlockMillis, DrainsApiConfig drains,
-                         boolean routeByPartition) {
+                         String indexTopic, int indexBlockRecords, int indexBlockMillis, int fanOutHoldMillis,
+                         int fanOutMinViewers, DrainsApiConfig drains, boolean routeByPartition) {
 
     /** {@code Retry-After} of the consumer's 429 and 503 answers. */
     public static final int RETRY_AFTER_SECONDS = 5;
@@ -96,6 +99,8 @@ public record TailConfig(Map<String, String> kafka, String logsTopic, String tok
                 s.string("LOGS_INDEX_TOPIC", logsTopic + "-index"),
                 s.integer("CONSUMER_INDEX_BLOCK_RECORDS", 4096, 16, 1 << 20),
                 s.integer("CONSUMER_INDEX_BLOCK_MS", 1000, 10, 60_000),
+                s.integer("SSE_FANOUT_HOLD_MS", 50, 0, 1000),
+                s.integer("SSE_FANOUT_MIN_VIEWERS", 32, 1, 1_000_000),
                 DrainsApiConfig.from(s),
                 bool(s, "CONSUMER_ROUTE_BY_PARTITION"));
     }
@@ -120,7 +125,8 @@ public record TailConfig(Map<String, String> kafka, String logsTopic, String tok
                 + ", historyReaders=" + historyReaders + ", maxReplays=" + maxReplays + ", maxTailsPerViewer="
                 + maxTailsPerViewer + ", headerTimeoutSeconds=" + headerTimeoutSeconds + ", eventLoops=" + eventLoops
                 + ", sendBufferBytes=" + sendBufferBytes + ", indexTopic=" + indexTopic + ", indexBlockRecords="
-                + indexBlockRecords + ", indexBlockMillis=" + indexBlockMillis + ", drains=" + drains
+                + indexBlockRecords + ", indexBlockMillis=" + indexBlockMillis + ", fanOutHoldMillis=" + fanOutHoldMillis
+                + ", fanOutMinViewers=" + fanOutMinViewers + ", drains=" + drains
                 + ", routeByPartition=" + routeByPartition + "]";
     }
 }

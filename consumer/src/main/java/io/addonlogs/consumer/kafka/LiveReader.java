@@ -32,15 +32,16 @@ import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
  * partitions its current subscribers need (an add-on's partition is its token's), starting at their end. Each
  * poll's records are grouped per add-on (by the {@code addon-id} header), prepared once per add-on by the
  * {@link Preparer} (parsed and encoded for every viewer of it alike) and handed to that add-on's subscribers as one
- * shared batch. Instances need no coordination: each reads what its viewers need.
+ * shared batch; an add-on with many subscribers gets the lines of a few polls in one batch ({@link FanOutBatcher}).
+ * Instances need no coordination: each reads what its viewers need.
  *
  * <p>Subscriptions are applied between polls, so {@link #subscribe} can tell exactly from which offset of each
  * partition the subscriber will receive records: everything before is the history reader's job. A subscription wakes
  * the poll in progress, so a viewer's stream starts without waiting for it to end.
  *
  * <p>A {@link SupervisedLoop} runs the reader: after a retriable error it starts again with a fresh consumer,
- * assigned what its subscribers need and positioned after the last record it handed out, so they get every line once
- * (later); it is ready again once so positioned.
+ * assigned what its subscribers need and positioned after the last record it read (lines the batcher holds are
+ * handed out as before), so they get every line once (later); it is ready again once so positioned.
  */
 public final class LiveReader<T> implements AutoCloseable {
 
@@ -94,6 +95,7 @@ public final class LiveReader<T> implements AutoCloseable {
     private final Map<TopicPartition, Long> resume = new HashMap<>();
     private final LinkedBlockingQueue<Runnable> commands = new LinkedBlockingQueue<>();
     private final Preparer<T> preparer;
+    private final FanOutBatcher batcher;
     private final Map<String, Set<Subscriber<T>>> byAddon = new HashMap<>();
     private final Map<Subscriber<T>, Set<Integer>> partitionsOf = new HashMap<>();
     private final SupervisedLoop<KafkaConsumer<byte[], byte[]>> loop;
@@ -104,14 +106,27 @@ public final class LiveReader<T> implements AutoCloseable {
     private volatile long changedAtNanos;
     private final AtomicLong pendingBytes = new AtomicLong();
 
+    /** A reader that hands each poll's lines out at once. */
     public LiveReader(Map<String, String> kafka, String topic, MeterRegistry registry, Preparer<T> preparer) {
-        this(kafka, topic, registry, preparer, MAX_PENDING_BYTES);
+        this(kafka, topic, registry, preparer, new FanOutBatcher(0, 1), MAX_PENDING_BYTES);
+    }
+
+    /** {@code batcher}: holds the lines of add-ons with many viewers a little, for fewer, larger writes. */
+    public LiveReader(Map<String, String> kafka, String topic, MeterRegistry registry, Preparer<T> preparer,
+                      FanOutBatcher batcher) {
+        this(kafka, topic, registry, preparer, batcher, MAX_PENDING_BYTES);
     }
 
     LiveReader(Map<String, String> kafka, String topic, MeterRegistry registry, Preparer<T> preparer,
                long maxPendingBytes) {
+        this(kafka, topic, registry, preparer, new FanOutBatcher(0, 1), maxPendingBytes);
+    }
+
+    private LiveReader(Map<String, String> kafka, String topic, MeterRegistry registry, Preparer<T> preparer,
+                       FanOutBatcher batcher, long maxPendingBytes) {
         this.topic = topic;
         this.preparer = preparer;
+        this.batcher = batcher;
         this.maxPendingBytes = maxPendingBytes;
         Map<String, Object> config = new HashMap<>(LogRecords.consumerConfig(kafka, "log-consumer-live"));
         // partitions added to the logs topic are noticed within this long (see partitionCount())
@@ -122,6 +137,9 @@ public final class LiveReader<T> implements AutoCloseable {
         config.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, LIVE_FETCH_WAIT_MS);
         Gauge.builder("tail.live.pending", pendingBytes, AtomicLong::get).baseUnit("bytes")
                 .description("Live record bytes handed to viewers and not yet written (per viewer)").register(registry);
+        Gauge.builder("tail.live.held", batcher, FanOutBatcher::heldBytes).baseUnit("bytes")
+                .description("Live record bytes held a few milliseconds for add-ons with many viewers "
+                        + "(SSE_FANOUT_HOLD_MS)").register(registry);
         this.loop = new SupervisedLoop<>("live-reader", () -> newConsumer(config, registry), this::run,
                 SupervisedLoop.Backoff.DEFAULT).start();
     }
@@ -201,6 +219,8 @@ public final class LiveReader<T> implements AutoCloseable {
             positions.put(p, position);
             resume.putIfAbsent(tp, position);
         }
+        // lines held for the add-on's viewers go to them first: the new one gets exactly what follows its positions
+        batcher.sendNow(subscriber.addonId(), this::send);
         byAddon.computeIfAbsent(subscriber.addonId(), a -> new HashSet<>()).add(subscriber);
         partitionsOf.put(subscriber, Set.copyOf(partitions));
         preparer.joined(subscriber.addonId(), positions);
@@ -214,6 +234,7 @@ public final class LiveReader<T> implements AutoCloseable {
             peers.remove(subscriber);
             if (peers.isEmpty()) {
                 byAddon.remove(subscriber.addonId());
+                batcher.drop(subscriber.addonId());
                 preparer.left(subscriber.addonId());
             }
         }
@@ -258,6 +279,7 @@ public final class LiveReader<T> implements AutoCloseable {
             while ((command = commands.poll()) != null) {
                 runCommand(command, attempt);
             }
+            batcher.sendDue(System.nanoTime(), this::send);
             if (consumer.assignment().isEmpty()) {
                 Runnable next = commands.poll(200, TimeUnit.MILLISECONDS);
                 if (next != null) {
@@ -272,7 +294,7 @@ public final class LiveReader<T> implements AutoCloseable {
             ConsumerRecords<byte[], byte[]> records;
             polling = consumer;
             try {
-                records = consumer.poll(POLL);
+                records = consumer.poll(Duration.ofMillis(batcher.waitMillis(POLL.toMillis(), System.nanoTime())));
             } catch (WakeupException e) {
                 stillRunning(e, attempt); // a subscription came: apply it now
                 continue;
@@ -336,14 +358,28 @@ public final class LiveReader<T> implements AutoCloseable {
                 perAddon.computeIfAbsent(addonId, a -> new ArrayList<>()).add(record);
             }
         }
-        perAddon.forEach((addonId, lines) -> {
-            T batch = preparer.prepare(addonId, lines);
-            long size = preparer.bytes(batch);
-            for (Subscriber<T> subscriber : byAddon.get(addonId)) {
-                pendingBytes.addAndGet(size);
-                subscriber.onLive(batch, () -> pendingBytes.addAndGet(-size));
-            }
-        });
+        long now = System.nanoTime();
+        perAddon.forEach((addonId, lines) -> batcher.offer(addonId, lines, byAddon.get(addonId).size(), now,
+                this::send));
+    }
+
+    /** Prepares an add-on's lines once and hands the batch to each of its current subscribers. */
+    private void send(String addonId, List<ConsumerRecord<byte[], byte[]>> lines) {
+        Set<Subscriber<T>> subscribers = byAddon.get(addonId);
+        if (subscribers == null) {
+            return;
+        }
+        T batch = preparer.prepare(addonId, lines);
+        long size = preparer.bytes(batch);
+        for (Subscriber<T> subscriber : subscribers) {
+            pendingBytes.addAndGet(size);
+            subscriber.onLive(batch, () -> pendingBytes.addAndGet(-size));
+        }
+    }
+
+    /** Live record bytes the batcher holds now (add-ons with many viewers). */
+    public long heldBytes() {
+        return batcher.heldBytes();
     }
 
     /** The reader's loop, for the management server: ready once positioned, not live once failed. */

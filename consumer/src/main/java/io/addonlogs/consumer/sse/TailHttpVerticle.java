@@ -19,6 +19,7 @@ import io.addonlogs.consumer.auth.ViewerAuth;
 import io.addonlogs.consumer.dashboard.DashboardRoutes;
 import io.addonlogs.consumer.drains.DrainRoutes;
 import io.addonlogs.consumer.history.HistoryReader;
+import io.addonlogs.consumer.kafka.FanOutBatcher;
 import io.addonlogs.consumer.kafka.LiveReader;
 import io.addonlogs.consumer.platform.SummaryRoute;
 import io.addonlogs.service.http.HeaderDeadline;
@@ -84,7 +85,8 @@ public final class TailHttpVerticle extends VerticleBase {
 
     /** The live reader whose batches this verticle's streams take: each add-on's lines encoded once. */
     public static LiveReader<LiveBatch> liveReader(TailConfig config, MeterRegistry registry) {
-        return new LiveReader<>(config.kafka(), config.logsTopic(), registry, new LiveEncoder());
+        return new LiveReader<>(config.kafka(), config.logsTopic(), registry, new LiveEncoder(),
+                new FanOutBatcher(config.fanOutHoldMillis(), config.fanOutMinViewers()));
     }
 
     @Override
