@@ -1,6 +1,7 @@
 package io.addonlogs.consumer.sse;
 
 import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -13,7 +14,9 @@ import io.addonlogs.common.model.LogEvent;
 import io.addonlogs.common.syslog.Rfc5424Header;
 import io.addonlogs.consumer.kafka.Cursor;
 import io.addonlogs.consumer.kafka.LiveReader;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 
 /**
  * Parses and encodes each live line once per add-on, however many viewers it has. The event id is the add-on's
@@ -58,7 +61,19 @@ final class LiveEncoder implements LiveReader.Preparer<LiveBatch> {
             events.add(new LiveBatch.Event(record.partition(), record.offset(), record.timestamp(), event,
                     header.severity(), sse));
         }
-        return new LiveBatch(List.copyOf(events), all);
+        return new LiveBatch(List.copyOf(events), direct(all));
+    }
+
+    /**
+     * The batch's bytes in direct memory, which every viewer's socket write takes as they are: Netty copies heap
+     * bytes into a direct buffer of its own at each write, that is once per viewer (a thousand copies of each batch
+     * for a thousand viewers, and as many buffers held while their sockets are full). A JDK direct buffer, freed by
+     * the GC once no write holds it, since no single viewer knows when the last write of a shared batch is done.
+     */
+    private static Buffer direct(Buffer heap) {
+        ByteBuffer direct = ByteBuffer.allocateDirect(heap.length());
+        direct.put(heap.getBytes()).flip();
+        return BufferInternal.buffer(Unpooled.wrappedBuffer(direct));
     }
 
     @Override
