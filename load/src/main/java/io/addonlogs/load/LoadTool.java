@@ -91,9 +91,12 @@ public final class LoadTool {
         }
 
         Vertx vertx = Vertx.vertx();
+        // the providers on event loops of their own: behind a thousand viewers' reads, a POST's answer waited its
+        // turn on a shared loop for tens of milliseconds, and the providers could not keep their rate
+        Vertx providerLoops = Vertx.vertx();
         LoadStats stats = new LoadStats(options.addons());
         Viewers viewers = new Viewers(vertx, options, stats);
-        Providers providers = new Providers(vertx, options, tokens, stats);
+        Providers providers = new Providers(providerLoops, options, tokens, stats);
         try {
             if (options.viewers() > 0) {
                 viewers.open(addonIds);
@@ -164,6 +167,7 @@ public final class LoadTool {
         } finally {
             viewers.close();
             vertx.close().await();
+            providerLoops.close().await();
         }
     }
 
