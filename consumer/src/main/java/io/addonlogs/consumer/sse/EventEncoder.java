@@ -58,7 +58,7 @@ final class EventEncoder {
      */
     static void resourceLog(LogEvent event, ByteArrayOutputStream out) {
         out.writeBytes(ID);
-        out.writeBytes(event.id().getBytes(StandardCharsets.US_ASCII)); // a cursor: digits, '-' and ','
+        out.writeBytes(event.id().getBytes(StandardCharsets.US_ASCII)); // a cursor: digits, ':' and ','
         out.writeBytes(RESOURCE_LOG_DATA);
         LogEventJson.writeTo(event, out);
         out.writeBytes(EVENT_END);
