@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
@@ -84,8 +85,7 @@ public final class HistoryBench {
 
             ServiceRuntime runtime = ServiceRuntime.create();
             TailService consumer = start(runtime, kafka, Map.of());
-            ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-            long indexerCpuBefore = indexerCpuNanos(threads);
+            long indexerCpuBefore = indexerCpuNanos();
             Instant before = Instant.now().minusSeconds(1);
             long[] written = produce(kafka, busy, quiet, (long) (gigabytes * (1L << 30)), quietLines);
             long end = endOffset(kafka, partition);
@@ -93,7 +93,7 @@ public final class HistoryBench {
             while (consumer.indexer().indexedUpTo(partition) < end) {
                 Thread.sleep(200);
             }
-            long indexerCpu = indexerCpuNanos(threads) - indexerCpuBefore;
+            long indexerCpu = indexerCpuNanos() - indexerCpuBefore;
             System.out.printf("wrote %,d busy lines (%.2f GB of text) and %,d quiet lines to partition %d; the index "
                             + "caught up %.1f s after the last write%n", written[0], written[1] / 1e9, quietLines,
                     partition, (System.nanoTime() - waitStart) / 1e9);
@@ -259,30 +259,32 @@ public final class HistoryBench {
 
     /** CPU nanoseconds of the live threads, by {@link #THREAD_GROUPS} (each thread in the first group it matches). */
     private static Map<String, Long> cpuByThreadGroup() {
-        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         Map<String, Long> cpu = new HashMap<>();
         THREAD_GROUPS.keySet().forEach(group -> cpu.put(group, 0L));
-        for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
-            if (info == null) {
-                continue;
-            }
-            long nanos = Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
-            THREAD_GROUPS.entrySet().stream().filter(e -> e.getValue().test(info.getThreadName())).findFirst()
-                    .ifPresent(e -> cpu.merge(e.getKey(), nanos, Long::sum));
-        }
+        forEachThreadCpu((name, nanos) -> THREAD_GROUPS.entrySet().stream().filter(e -> e.getValue().test(name))
+                .findFirst().ifPresent(e -> cpu.merge(e.getKey(), nanos, Long::sum)));
         return cpu;
     }
 
     /** CPU time of the indexer's threads: its polling thread, its producer's and its group heartbeat. */
-    private static long indexerCpuNanos(ThreadMXBean threads) {
-        long total = 0;
+    private static long indexerCpuNanos() {
+        long[] total = {0};
+        forEachThreadCpu((name, nanos) -> {
+            if (name.contains("history-indexer") || name.contains("log-indexer") || name.endsWith("| logs-index")) {
+                total[0] += nanos;
+            }
+        });
+        return total[0];
+    }
+
+    /** Hands each live thread's name and CPU nanoseconds so far to {@code each}. */
+    private static void forEachThreadCpu(BiConsumer<String, Long> each) {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
-            if (info != null && (info.getThreadName().contains("history-indexer")
-                    || info.getThreadName().contains("log-indexer") || info.getThreadName().endsWith("| logs-index"))) {
-                total += Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
+            if (info != null) {
+                each.accept(info.getThreadName(), Math.max(0, threads.getThreadCpuTime(info.getThreadId())));
             }
         }
-        return total;
     }
 
     /** Runs one tail to its end and prints a row of the table. */

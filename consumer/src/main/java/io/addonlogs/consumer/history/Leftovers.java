@@ -17,7 +17,6 @@ final class Leftovers {
 
     private final Map<Integer, ArrayDeque<ConsumerRecord<byte[], byte[]>>> byPartition = new HashMap<>();
     private long bytes;
-    private int count;
 
     /** Keeps the record, after those kept of its partition; false, keeping nothing, if it does not fit. */
     boolean keep(ConsumerRecord<byte[], byte[]> record) {
@@ -27,22 +26,24 @@ final class Leftovers {
         }
         byPartition.computeIfAbsent(record.partition(), p -> new ArrayDeque<>()).add(record);
         bytes += size;
-        count++;
         return true;
     }
 
     /** The first record kept of the partition, removed; null if none is. */
     ConsumerRecord<byte[], byte[]> take(int partition) {
         ArrayDeque<ConsumerRecord<byte[], byte[]>> kept = byPartition.get(partition);
-        ConsumerRecord<byte[], byte[]> record = kept == null ? null : kept.poll();
-        if (record != null) {
-            bytes -= Math.max(0, record.serializedValueSize());
-            count--;
+        if (kept == null) {
+            return null;
         }
+        ConsumerRecord<byte[], byte[]> record = kept.poll();
+        if (kept.isEmpty()) {
+            byPartition.remove(partition); // so that no partition without records is left
+        }
+        bytes -= Math.max(0, record.serializedValueSize());
         return record;
     }
 
     boolean isEmpty() {
-        return count == 0;
+        return byPartition.isEmpty();
     }
 }
