@@ -12,6 +12,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 import io.addonlogs.common.model.LogEvent;
 import io.addonlogs.common.syslog.Rfc5424Header;
+import io.addonlogs.common.syslog.Severity;
 import io.addonlogs.consumer.kafka.Cursor;
 import io.addonlogs.consumer.kafka.LiveReader;
 import io.netty.buffer.Unpooled;
@@ -44,9 +45,8 @@ final class LiveEncoder implements LiveReader.Preparer<LiveBatch> {
     @Override
     public LiveBatch prepare(String addonId, List<ConsumerRecord<byte[], byte[]>> records) {
         TreeMap<Integer, Long> cursor = cursors.computeIfAbsent(addonId, a -> new TreeMap<>());
-        List<LiveBatch.Event> events = new ArrayList<>(records.size());
-        Buffer all = Buffer.buffer();
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(1024);
+        List<Encoded> encoded = new ArrayList<>(records.size());
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(512 * records.size());
         for (ConsumerRecord<byte[], byte[]> record : records) {
             cursor.put(record.partition(), record.offset() + 1);
             byte[] value = record.value();
@@ -54,14 +54,22 @@ final class LiveEncoder implements LiveReader.Preparer<LiveBatch> {
                 continue;
             }
             LogEvent event = LogEvent.from(Cursor.encode(cursor), addonId, record.timestamp(), header);
-            bytes.reset();
+            int start = bytes.size();
             EventEncoder.resourceLog(event, bytes);
-            Buffer sse = Buffer.buffer(bytes.toByteArray());
-            all.appendBuffer(sse);
-            events.add(new LiveBatch.Event(record.partition(), record.offset(), record.timestamp(), event,
-                    header.severity(), sse));
+            encoded.add(new Encoded(record, event, header.severity(), start, bytes.size()));
         }
-        return new LiveBatch(List.copyOf(events), direct(all));
+        Buffer all = direct(bytes);
+        List<LiveBatch.Event> events = new ArrayList<>(encoded.size());
+        for (Encoded e : encoded) { // each event's bytes are its share of the batch's buffer, not a copy
+            events.add(new LiveBatch.Event(e.record.partition(), e.record.offset(), e.record.timestamp(), e.event,
+                    e.severity, all.slice(e.start, e.end)));
+        }
+        return new LiveBatch(List.copyOf(events), all);
+    }
+
+    /** One line parsed and encoded, where its bytes lie in the batch's. */
+    private record Encoded(ConsumerRecord<byte[], byte[]> record, LogEvent event, Severity severity, int start,
+                           int end) {
     }
 
     /**
@@ -70,9 +78,9 @@ final class LiveEncoder implements LiveReader.Preparer<LiveBatch> {
      * for a thousand viewers, and as many buffers held while their sockets are full). A JDK direct buffer, freed by
      * the GC once no write holds it, since no single viewer knows when the last write of a shared batch is done.
      */
-    private static Buffer direct(Buffer heap) {
-        ByteBuffer direct = ByteBuffer.allocateDirect(heap.length());
-        direct.put(heap.getBytes()).flip();
+    private static Buffer direct(ByteArrayOutputStream bytes) {
+        ByteBuffer direct = ByteBuffer.allocateDirect(bytes.size());
+        direct.put(bytes.toByteArray()).flip();
         return BufferInternal.buffer(Unpooled.wrappedBuffer(direct));
     }
 
