@@ -106,11 +106,6 @@ public final class LiveReader<T> implements AutoCloseable {
     private volatile long changedAtNanos;
     private final AtomicLong pendingBytes = new AtomicLong();
 
-    /** A reader that hands each poll's lines out at once. */
-    public LiveReader(Map<String, String> kafka, String topic, MeterRegistry registry, Preparer<T> preparer) {
-        this(kafka, topic, registry, preparer, new FanOutBatcher(0, 1), MAX_PENDING_BYTES);
-    }
-
     /** {@code batcher}: holds the lines of add-ons with many viewers a little, for fewer, larger writes. */
     public LiveReader(Map<String, String> kafka, String topic, MeterRegistry registry, Preparer<T> preparer,
                       FanOutBatcher batcher) {
@@ -118,12 +113,7 @@ public final class LiveReader<T> implements AutoCloseable {
     }
 
     LiveReader(Map<String, String> kafka, String topic, MeterRegistry registry, Preparer<T> preparer,
-               long maxPendingBytes) {
-        this(kafka, topic, registry, preparer, new FanOutBatcher(0, 1), maxPendingBytes);
-    }
-
-    private LiveReader(Map<String, String> kafka, String topic, MeterRegistry registry, Preparer<T> preparer,
-                       FanOutBatcher batcher, long maxPendingBytes) {
+               FanOutBatcher batcher, long maxPendingBytes) {
         this.topic = topic;
         this.preparer = preparer;
         this.batcher = batcher;
@@ -378,7 +368,7 @@ public final class LiveReader<T> implements AutoCloseable {
     }
 
     /** Live record bytes the batcher holds now (add-ons with many viewers). */
-    public long heldBytes() {
+    long heldBytes() {
         return batcher.heldBytes();
     }
 

@@ -35,6 +35,10 @@ final class EventEncoder {
     record Chunk(Buffer bytes, int events, String endedBy, boolean stopped) {
     }
 
+    private static final byte[] ID = "id: ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] RESOURCE_LOG_DATA = "\nevent: RESOURCE_LOG\ndata: ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] EVENT_END = "\n\n".getBytes(StandardCharsets.US_ASCII);
+
     private final TailQuery query;
     private final String addonId;
     private final Rfc5424Header header = new Rfc5424Header();
@@ -47,10 +51,6 @@ final class EventEncoder {
         this.query = query;
         this.addonId = addonId;
     }
-
-    private static final byte[] ID = "id: ".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] RESOURCE_LOG_DATA = "\nevent: RESOURCE_LOG\ndata: ".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] EVENT_END = "\n\n".getBytes(StandardCharsets.US_ASCII);
 
     /**
      * Appends one {@code RESOURCE_LOG} event as the SSE stream carries it; the id is the event's cursor. Written as

@@ -49,7 +49,7 @@ class LiveReaderBackPressureTest {
         };
         try (LiveReader<List<ConsumerRecord<byte[], byte[]>>> reader = new LiveReader<>(
                 Map.of("bootstrap.servers", kafka.bootstrapServers()), topic,
-                new SimpleMeterRegistry(), new AsTheyAre(), 1)) {
+                new SimpleMeterRegistry(), new AsTheyAre(), new FanOutBatcher(0, 1), 1)) {
             Await.until(() -> reader.partitionCount() == 1, "reader started");
             reader.subscribe(slow, Set.of(0)).get(30, TimeUnit.SECONDS);
             try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(

@@ -63,7 +63,8 @@ class LiveReaderSubscriptionTest {
         String topic = "live-sub-" + UUID.randomUUID();
         kafka.createTopic(topic, 1);
         try (LiveReader<List<ConsumerRecord<byte[], byte[]>>> reader = new LiveReader<>(
-                Map.of("bootstrap.servers", kafka.bootstrapServers()), topic, new SimpleMeterRegistry(), new AsTheyAre());
+                Map.of("bootstrap.servers", kafka.bootstrapServers()), topic, new SimpleMeterRegistry(), new AsTheyAre(),
+                new FanOutBatcher(0, 1));
              KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
                      ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
                      ProducerConfig.LINGER_MS_CONFIG, 0), new ByteArraySerializer(), new ByteArraySerializer())) {
