@@ -29,7 +29,7 @@ import io.addonlogs.service.http.ListenPort;
 
 /**
  * The ingest throughput benchmark with the reference load, in one command:
- * {@code java [-Dingest.heap=128m] [-Dingest.jvm="flags"] -cp load/target/log-load.jar io.addonlogs.load.IngestBench
+ * {@code java [-Dingest.jvm="flags"] [-Dingest.warmup=30] -cp load/target/log-load.jar io.addonlogs.load.IngestBench
  * [seconds] [connections,...] [name:SETTING=value,...;name:...]}; a variant's {@code JVM=flags} are JVM flags of
  * its own, after the common ones (a later {@code -Xmx} wins).
  * It starts a single Kafka broker in this JVM, then for each producer-settings variant an ingest as a child JVM
@@ -46,6 +46,10 @@ public final class IngestBench {
     private static final Pattern NON_2XX = Pattern.compile("Non-2xx or 3xx responses: (\\d+)");
     private static final int LINES = 100;
     private static final String ADMIN = "bench-admin-token-0123456789abcdef";
+    /** The image's JVM flags for the ingest (run from the repository's root). */
+    private static final Path IMAGE_JVM = Path.of("deploy", "docker", "ingest.jvm");
+    /** {@code -Dingest.warmup=seconds}: load before each variant's measured rows (default 30). */
+    private static final int WARMUP_SECONDS = Integer.getInteger("ingest.warmup", 30);
 
     private IngestBench() {
     }
@@ -71,9 +75,9 @@ public final class IngestBench {
             }
             variants.put(nameAndSettings[0], settings);
         }
-        String heap = System.getProperty("ingest.heap", "128m");
-        List<String> jvmFlags = List.of(System.getProperty("ingest.jvm", "").split(" ")).stream()
-                .filter(flag -> !flag.isBlank()).toList();
+        // the image's JVM flags and malloc arenas unless told otherwise (a variant's own flags come after them)
+        List<String> jvmFlags = List.of(System.getProperty("ingest.jvm", "@" + IMAGE_JVM.toAbsolutePath()).split(" "))
+                .stream().filter(flag -> !flag.isBlank()).toList();
 
         try (EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.startTemporary()) {
             kafka.createTopic("logs", 3);
@@ -93,7 +97,8 @@ public final class IngestBench {
                         // one token carries the whole load here: no per-token limit
                         "INGEST_TOKEN_LINES_PER_SECOND", "0",
                         "INGEST_TOKEN_BYTES_PER_SECOND", "0",
-                        "INGEST_MAX_REQUESTS_PER_TOKEN", "100000"));
+                        "INGEST_MAX_REQUESTS_PER_TOKEN", "100000",
+                        "MALLOC_ARENA_MAX", "1"));
                 env.putAll(variant.getValue());
                 // JVM=flags in a variant: its own JVM flags, after the common ones (a later -Xmx wins)
                 List<String> flags = new ArrayList<>(jvmFlags);
@@ -101,7 +106,7 @@ public final class IngestBench {
                 if (own != null) {
                     flags.addAll(List.of(own.trim().split(" +")));
                 }
-                Process ingest = startIngest(env, heap, flags);
+                Process ingest = startIngest(env, flags);
                 try {
                     String management = "http://127.0.0.1:" + env.get("INGEST_MANAGEMENT_PORT");
                     awaitReady(management);
@@ -110,7 +115,9 @@ public final class IngestBench {
                         body = referenceBody(token);
                     }
                     String url = "http://127.0.0.1:" + env.get("INGEST_PORT") + "/logs";
-                    runWrk(url, token, body, 16, 5); // warm-up
+                    // unmeasured: the ingest's and the broker's JIT compile the hot paths first (the first measured
+                    // row of a cold process moved about two thirds of a warm one's lines)
+                    runWrk(url, token, body, 16, WARMUP_SECONDS);
                     double baseline = producerPerformance(kafka.bootstrapServers(), env, body);
                     for (int c : connections) {
                         long cpuBefore = cpuTicks(ingest.pid());
@@ -133,16 +140,15 @@ public final class IngestBench {
             }
             System.out.println();
             System.out.println("wrk -t2, " + seconds + " s per row, body of " + LINES
-                    + " lines of 200 bytes (load/bench/make_body.py), ingest -Xmx" + heap + " " + String.join(" ", jvmFlags)
+                    + " lines of 200 bytes (load/bench/make_body.py), ingest JVM " + String.join(" ", jvmFlags)
                     + "; the load generator and "
                     + "Kafka share the machine");
             rows.forEach(System.out::println);
         }
     }
 
-    private static Process startIngest(Map<String, String> env, String heap, List<String> jvmFlags) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + heap));
+    private static Process startIngest(Map<String, String> env, List<String> jvmFlags) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.addAll(jvmFlags);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), IngestMain.class.getName()));
         ProcessBuilder builder = new ProcessBuilder(command);
