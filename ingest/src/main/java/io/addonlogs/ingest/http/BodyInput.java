@@ -21,8 +21,11 @@ abstract class BodyInput implements AutoCloseable {
         return new Gzip();
     }
 
-    /** A new chunk as received; the previous one must have been used up. */
-    abstract void input(byte[] chunk);
+    /**
+     * A new chunk as received, {@code length} bytes of {@code array} from {@code offset} (read in place: the caller
+     * leaves them unchanged until they are used up); the previous one must have been used up.
+     */
+    abstract void input(byte[] array, int offset, int length);
 
     /** Feeds the next slice to the decoder; returns false (feeding nothing) when the chunk is used up. */
     abstract boolean feedNext(OctetFrameDecoder decoder);
@@ -38,19 +41,21 @@ abstract class BodyInput implements AutoCloseable {
     private static final class Plain extends BodyInput {
         private byte[] chunk;
         private int offset;
+        private int end;
 
         @Override
-        void input(byte[] bytes) {
-            chunk = bytes;
-            offset = 0;
+        void input(byte[] array, int from, int length) {
+            chunk = array;
+            offset = from;
+            end = from + length;
         }
 
         @Override
         boolean feedNext(OctetFrameDecoder decoder) {
-            if (chunk == null || offset >= chunk.length) {
+            if (offset >= end) {
                 return false;
             }
-            int n = Math.min(SLICE, chunk.length - offset);
+            int n = Math.min(SLICE, end - offset);
             decoder.feed(chunk, offset, n);
             offset += n;
             return true;
@@ -62,8 +67,8 @@ abstract class BodyInput implements AutoCloseable {
         private final byte[] out = new byte[SLICE];
 
         @Override
-        void input(byte[] bytes) {
-            gunzip.setInput(bytes, 0, bytes.length);
+        void input(byte[] array, int offset, int length) {
+            gunzip.setInput(array, offset, length);
         }
 
         @Override

@@ -9,8 +9,10 @@ import io.addonlogs.ingest.kafka.KafkaLogPublisher;
 import io.addonlogs.ingest.kafka.RequestAcks;
 import io.addonlogs.ingest.ratelimit.PartialFrameBudget;
 import io.addonlogs.ingest.ratelimit.TokenRateLimiter;
+import io.netty.buffer.ByteBuf;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
@@ -178,7 +180,14 @@ final class LogsRequest implements RequestAcks.Listener {
             return; // discarding after a framing error, or answered
         }
         intake.receivedAt(System.currentTimeMillis());
-        body.input(chunk.getBytes());
+        // read in place: Vert.x hands each chunk over in a heap buffer of its own (copied from the socket's), so its
+        // array stays as it is until this request lets go of the chunk
+        ByteBuf bytes = ((BufferInternal) chunk).unwrap();
+        if (bytes.hasArray()) {
+            body.input(bytes.array(), bytes.arrayOffset() + bytes.readerIndex(), bytes.readableBytes());
+        } else {
+            body.input(chunk.getBytes(), 0, n);
+        }
         pump();
     }
 

@@ -26,14 +26,18 @@ public final class RequestAcks {
     private final Listener listener;
     /** Set on the request's context, read there only (by {@link #pending()}). */
     private boolean bodyDone;
+    /** Records sent so far; on the request's context. */
+    private int sentCount;
 
     public RequestAcks(Context context, Listener listener) {
         this.context = context;
         this.listener = listener;
     }
 
-    void sent() {
+    /** One more record sent; on the request's context. Returns how many this request sent before it. */
+    int sent() {
         outstanding.incrementAndGet();
+        return sentCount++;
     }
 
     /** From any thread; {@code error} null on success. */
