@@ -180,9 +180,15 @@ class DeploymentFilesTest {
             String stage = stage(dockerfile, s.name());
             String jar = finalName(s.module()) + ".jar";
             assertTrue(stage.contains("COPY --from=build /src/" + s.module() + "/target/" + jar + " /app/" + jar), stage);
-            assertTrue(stage.contains("ENTRYPOINT [\"java\", \"-jar\", \"/app/" + jar + "\"]"), stage);
+            String java = s == ingest ? "\"/bin/sh\", \"-c\", \"exec java @/app/ingest.jvm $JAVA_OPTS -jar /app/" + jar
+                    + "\"" : "\"java\", \"-jar\", \"/app/" + jar + "\"";
+            assertTrue(stage.contains("ENTRYPOINT [" + java + "]"), stage);
             assertTrue(stage.contains("EXPOSE " + s.port() + " " + s.managementPort()), stage);
         }
+        // the ingest's JVM flags: a file of the repository (ImageJvmProfileTest runs the ingest with it)
+        assertTrue(stage(dockerfile, ingest.name()).contains("COPY deploy/docker/ingest.jvm /app/ingest.jvm"));
+        assertTrue(Files.readString(ROOT.resolve("deploy/docker/ingest.jvm")).lines().anyMatch(l -> l.startsWith("-Xmx")),
+                "the ingest's heap is fixed, not a share of the container's memory");
         String drainStage = stage(dockerfile, drain.name());
         String drainJar = finalName(drain.module()) + ".jar";
         assertTrue(drainStage.contains("COPY --from=build /src/drain/target/" + drainJar + " /app/" + drainJar), drainStage);

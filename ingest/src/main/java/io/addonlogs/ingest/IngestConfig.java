@@ -1,6 +1,7 @@
 package io.addonlogs.ingest;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 
 import io.addonlogs.common.config.Settings;
@@ -30,10 +31,11 @@ import io.addonlogs.common.kafka.KafkaClientSettings;
  * @param tokenBytesPerSecond per-token byte rate (frames, per instance) beyond which requests get 429; 0 = no limit
  * @param tokenBurstSeconds  how many seconds of those rates a token may send at once
  * @param maxPartialFrameBytes bytes held in partial frames (split across chunks), process-wide, beyond which new
- *                           requests get 503
+ *                           requests get 503; by default a quarter of the heap, 64 MiB at most
  * @param maxRequestsPerToken requests in progress per token (per instance) beyond which new ones get 429
  * @param producerLingerMs   the producer's {@code linger.ms}: how long a batch waits for more records
  * @param producerBatchBytes the producer's {@code batch.size}
+ * @param producerCompression the producer's {@code compression.type}: lz4, zstd, snappy, gzip or none
  * @param adminAuthFailures  failed admin authentications from one address within a minute after which it is refused
  *                           (429) for a minute
  * @param shutdownDelayMs    on SIGTERM, how long the instance goes on serving, unready and answering with
@@ -49,10 +51,13 @@ public record IngestConfig(Map<String, String> kafka, String logsTopic, String t
                            int eventLoops, String tlsCert, String tlsKey,
                            long tokenLinesPerSecond, long tokenBytesPerSecond, int tokenBurstSeconds,
                            long maxPartialFrameBytes, int maxRequestsPerToken, int producerLingerMs,
-                           int producerBatchBytes, int adminAuthFailures, int shutdownDelayMs) {
+                           int producerBatchBytes, String producerCompression, int adminAuthFailures,
+                           int shutdownDelayMs) {
 
     /** An admin token shorter than this is refused at start-up: it must not be guessable. */
     public static final int MIN_ADMIN_TOKEN_BYTES = 32;
+    /** Kafka's compression types, as {@code compression.type} spells them. */
+    static final List<String> COMPRESSION_TYPES = List.of("lz4", "zstd", "snappy", "gzip", "none");
 
     public static IngestConfig from(Map<String, String> env) {
         return from(new Settings(env));
@@ -93,12 +98,30 @@ public record IngestConfig(Map<String, String> kafka, String logsTopic, String t
                 s.longValue("INGEST_TOKEN_LINES_PER_SECOND", 50_000, 0, 100_000_000),
                 s.longValue("INGEST_TOKEN_BYTES_PER_SECOND", 20L << 20, 0, 10L << 30),
                 s.integer("INGEST_TOKEN_BURST_SECONDS", 2, 1, 3600),
-                s.longValue("INGEST_MAX_PARTIAL_FRAME_BYTES", 64L << 20, 64 << 10, 1L << 40),
+                s.longValue("INGEST_MAX_PARTIAL_FRAME_BYTES", defaultPartialFrameBytes(Runtime.getRuntime().maxMemory()),
+                        64 << 10, 1L << 40),
                 s.integer("INGEST_MAX_REQUESTS_PER_TOKEN", 64, 1, 1_000_000),
                 s.integer("INGEST_PRODUCER_LINGER_MS", 1, 0, 1000),
                 s.integer("INGEST_PRODUCER_BATCH_BYTES", 256 << 10, 1024, 16 << 20),
+                compression(s.string("INGEST_PRODUCER_COMPRESSION", "lz4")),
                 s.integer("INGEST_ADMIN_AUTH_FAILURES", 10, 1, 10_000),
                 s.integer("INGEST_SHUTDOWN_DELAY_MS", 3000, 0, 60_000));
+    }
+
+    /**
+     * A quarter of the heap, 64 MiB at most: what partial frames may hold must leave room for the lines waiting for
+     * Kafka and the connections themselves (15 MiB with the image's 60 MiB heap, deploy/docker/ingest.jvm).
+     */
+    static long defaultPartialFrameBytes(long maxHeapBytes) {
+        return Math.max(64 << 10, Math.min(64L << 20, maxHeapBytes / 4));
+    }
+
+    private static String compression(String type) {
+        if (!COMPRESSION_TYPES.contains(type)) {
+            throw new IllegalArgumentException("INGEST_PRODUCER_COMPRESSION must be one of " + COMPRESSION_TYPES
+                    + ", not " + type);
+        }
+        return type;
     }
 
     public boolean tls() {
@@ -118,7 +141,7 @@ public record IngestConfig(Map<String, String> kafka, String logsTopic, String t
                 + ", tokenLinesPerSecond=" + tokenLinesPerSecond + ", tokenBytesPerSecond=" + tokenBytesPerSecond
                 + ", tokenBurstSeconds=" + tokenBurstSeconds + ", maxPartialFrameBytes=" + maxPartialFrameBytes
                 + ", maxRequestsPerToken=" + maxRequestsPerToken + ", producerLingerMs=" + producerLingerMs
-                + ", producerBatchBytes=" + producerBatchBytes + ", adminAuthFailures=" + adminAuthFailures
+                + ", producerBatchBytes=" + producerBatchBytes + ", producerCompression=" + producerCompression + ", adminAuthFailures=" + adminAuthFailures
                 + ", shutdownDelayMs=" + shutdownDelayMs + "]";
     }
 }

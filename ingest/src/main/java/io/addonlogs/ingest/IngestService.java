@@ -162,7 +162,7 @@ public final class IngestService {
         p.put(ProducerConfig.LINGER_MS_CONFIG, config.producerLingerMs());
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, config.producerBatchBytes());
         // log text compresses 3-5x with lz4 at little CPU: less network and disk for the same lines
-        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, config.producerCompression());
         // room for twice the high-water mark, so send() never waits for buffer space (the publisher caps in-flight)
         p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Math.max(32L << 20, 2 * config.highWaterBytes()));
         // metadata is fetched before the first send; when it goes missing (brokers gone), the one send that finds

@@ -31,4 +31,15 @@ class IngestConfigTest {
         String printed = IngestConfig.from(Map.of("INGEST_ADMIN_TOKEN", "s".repeat(40))).toString();
         assertFalse(printed.contains("s".repeat(40)), "the token is masked: " + printed);
     }
+
+    @Test
+    void partialFramesMayHoldAQuarterOfTheHeapBy64MiBAtMost() {
+        assertEquals(16L << 20, IngestConfig.defaultPartialFrameBytes(64L << 20), "the image's 64 MiB heap");
+        assertEquals(64L << 20, IngestConfig.defaultPartialFrameBytes(1L << 30));
+        assertEquals(64L << 10, IngestConfig.defaultPartialFrameBytes(128L << 10), "never under the setting's minimum");
+        assertEquals(IngestConfig.defaultPartialFrameBytes(Runtime.getRuntime().maxMemory()),
+                IngestConfig.from(Map.of()).maxPartialFrameBytes());
+        assertEquals(1L << 20, IngestConfig.from(Map.of("INGEST_MAX_PARTIAL_FRAME_BYTES", "1048576"))
+                .maxPartialFrameBytes());
+    }
 }

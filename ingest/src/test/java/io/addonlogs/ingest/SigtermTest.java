@@ -3,10 +3,7 @@ package io.addonlogs.ingest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -17,6 +14,7 @@ import org.junit.jupiter.api.Test;
 
 import io.addonlogs.kafka.embedded.Await;
 import io.addonlogs.kafka.embedded.TestKafka;
+import io.addonlogs.service.http.ListenPort;
 
 /**
  * A real SIGTERM: ingest runs as its own JVM ({@code IngestMain}) under load and receives SIGTERM. Its shutdown
@@ -30,8 +28,8 @@ class SigtermTest {
         try (IngestFixture other = new IngestFixture(TestKafka.shared(), Map.of("INGEST_TOKEN_LINES_PER_SECOND", "0",
                 "INGEST_TOKEN_BYTES_PER_SECOND", "0"))) {
             String token = other.provision("addon_sigterm_jvm", "orga_sigterm");
-            int port = freePort();
-            int management = freePort();
+            int port = ListenPort.free("127.0.0.1");
+            int management = ListenPort.free("127.0.0.1");
             Path log = Path.of("target", "sigterm-ingest.log");
             ProcessBuilder child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-cp", System.getProperty("java.class.path"), IngestMain.class.getName())
@@ -43,7 +41,7 @@ class SigtermTest {
             Process process = child.start();
             try {
                 URI ready = URI.create("http://127.0.0.1:" + management + "/health/ready");
-                Await.until(() -> status(other, ready) == 200, "the child ingest ready");
+                Await.until(() -> other.status(ready) == 200, "the child ingest ready");
                 FailoverLoad load = new FailoverLoad(other, token, URI.create("http://127.0.0.1:" + port + "/logs"),
                         other.logsUri(), 3, p -> true);
                 Await.until(() -> load.primaryAccepted.get() >= 20, "load on the child");
@@ -69,21 +67,6 @@ class SigtermTest {
             } finally {
                 process.destroyForcibly();
             }
-        }
-    }
-
-    private static int status(IngestFixture fixture, URI uri) {
-        try {
-            return fixture.http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.discarding())
-                    .statusCode();
-        } catch (Exception e) {
-            return -1;
-        }
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 }
