@@ -1,5 +1,6 @@
 package io.addonlogs.consumer.history;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -41,7 +42,7 @@ final class LastLines {
 
     private final LogScan log;
     private final IndexTopic index;
-    private final String addonId;
+    private final byte[] addonId;
     private final long addon;
     private final int n;
     private final Predicate<ConsumerRecord<byte[], byte[]>> wanted;
@@ -52,7 +53,7 @@ final class LastLines {
         this.topic = topic;
         this.log = log;
         this.index = index;
-        this.addonId = addonId;
+        this.addonId = addonId.getBytes(StandardCharsets.UTF_8);
         this.addon = IndexBlock.hash(addonId);
         this.n = n;
         this.wanted = wanted;
@@ -154,7 +155,7 @@ final class LastLines {
         pending.clear();
         List<Line> lines = new ArrayList<>();
         Consumer<ConsumerRecord<byte[], byte[]>> keep = record -> {
-            if (addonId.equals(LogRecords.addonId(record)) && wanted.test(record)) {
+            if (LogRecords.isOf(record, addonId) && wanted.test(record)) {
                 lines.add(new Line(partition, record.offset(), record.timestamp()));
             }
         };

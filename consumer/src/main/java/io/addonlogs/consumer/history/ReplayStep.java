@@ -1,6 +1,7 @@
 package io.addonlogs.consumer.history;
 
 import java.time.Duration;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -170,12 +171,12 @@ final class ReplayStep {
      */
     private static final class Gathered {
         final List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-        private final String addonId;
+        private final byte[] addonId;
         private long bytes;
         private long deadline;
 
         Gathered(String addonId, long deadline) {
-            this.addonId = addonId;
+            this.addonId = addonId.getBytes(StandardCharsets.UTF_8);
             this.deadline = deadline;
         }
 
@@ -207,7 +208,7 @@ final class ReplayStep {
 
         /** Whether the record is the add-on's and the plan wants it (records come in offset order). */
         boolean wants(ConsumerRecord<byte[], byte[]> record, RangePlan plan) {
-            return plan != null && plan.wants(record.offset()) && addonId.equals(LogRecords.addonId(record));
+            return plan != null && plan.wants(record.offset()) && LogRecords.isOf(record, addonId);
         }
 
         /** Takes the record, whatever its plan: counted in the step's bytes all the same. */

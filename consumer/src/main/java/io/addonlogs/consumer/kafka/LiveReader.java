@@ -105,6 +105,8 @@ public final class LiveReader<T> implements AutoCloseable {
     private volatile int previousPartitionCount;
     private volatile long changedAtNanos;
     private final AtomicLong pendingBytes = new AtomicLong();
+    /** The poll thread's. */
+    private final AddonIds addonIds = new AddonIds();
 
     /** {@code batcher}: holds the lines of add-ons with many viewers a little, for fewer, larger writes. */
     public LiveReader(Map<String, String> kafka, String topic, MeterRegistry registry, Preparer<T> preparer,
@@ -339,13 +341,16 @@ public final class LiveReader<T> implements AutoCloseable {
         }
     }
 
-    private void dispatch(Iterable<ConsumerRecord<byte[], byte[]>> records) {
+    private void dispatch(ConsumerRecords<byte[], byte[]> records) {
         Map<String, List<ConsumerRecord<byte[], byte[]>>> perAddon = new HashMap<>();
-        for (ConsumerRecord<byte[], byte[]> record : records) {
-            resume.put(new TopicPartition(record.topic(), record.partition()), record.offset() + 1);
-            String addonId = LogRecords.addonId(record);
-            if (addonId != null && byAddon.containsKey(addonId)) {
-                perAddon.computeIfAbsent(addonId, a -> new ArrayList<>()).add(record);
+        for (TopicPartition partition : records.partitions()) {
+            List<ConsumerRecord<byte[], byte[]>> of = records.records(partition);
+            resume.put(partition, of.get(of.size() - 1).offset() + 1);
+            for (ConsumerRecord<byte[], byte[]> record : of) {
+                String addonId = addonIds.of(record);
+                if (addonId != null && byAddon.containsKey(addonId)) {
+                    perAddon.computeIfAbsent(addonId, a -> new ArrayList<>()).add(record);
+                }
             }
         }
         long now = System.nanoTime();

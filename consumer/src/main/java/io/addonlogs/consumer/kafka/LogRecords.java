@@ -1,6 +1,7 @@
 package io.addonlogs.consumer.kafka;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -22,6 +23,12 @@ public final class LogRecords {
     public static String addonId(ConsumerRecord<byte[], byte[]> record) {
         Header header = record.headers().lastHeader(LogHeaders.ADDON_ID);
         return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+
+    /** Whether the record's {@link LogHeaders#ADDON_ID} is {@code addonId} (its UTF-8 bytes): no String decoded. */
+    public static boolean isOf(ConsumerRecord<byte[], byte[]> record, byte[] addonId) {
+        Header header = record.headers().lastHeader(LogHeaders.ADDON_ID);
+        return header != null && Arrays.equals(header.value(), addonId);
     }
 
     /**
