@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -135,6 +139,7 @@ class DrainBenchmarkTest {
 
         /** A backlog produced at once while the drain is live: from the first send to rsyslog's last receive. */
         double live(String prefix, int lines, long expected) throws Exception {
+            Cpu cpu = cpu();
             long start = System.currentTimeMillis();
             for (int i = 0; i < lines; i++) {
                 send(producer, prefix + " " + i);
@@ -145,6 +150,7 @@ class DrainBenchmarkTest {
             long last = receivedAt(lastLine(rsyslog.output()));
             System.out.printf("drain bench: (%s: %d lines produced in %d ms, %.0f lines/s)%n", prefix, lines,
                     produced - start, lines * 1000.0 / (produced - start));
+            cpu.printUntilNow(prefix, lines, cpu());
             return lines * 1000.0 / (last - start);
         }
 
@@ -156,11 +162,55 @@ class DrainBenchmarkTest {
                 send(producer, prefix + " " + i);
             }
             producer.flush();
+            Cpu cpu = cpu();
             long enabled = System.currentTimeMillis();
             fixture.put(drain.withEnabled(true, Instant.now()));
             awaitCount(count, expected, 600);
+            cpu.printUntilNow(prefix, lines, cpu());
             return lines * 1000.0 / (receivedAt(lastLine(rsyslog.output())) - enabled);
         }
+
+        Cpu cpu() {
+            return new Cpu(workerCpuNanos(), ((com.sun.management.OperatingSystemMXBean)
+                    ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime(), rsyslog.cpuNanos(),
+                    System.nanoTime());
+        }
+    }
+
+    /** CPU used so far: by the worker's threads (by group), this whole JVM (broker, producer, worker) and rsyslog. */
+    private record Cpu(Map<String, Long> worker, long jvm, long rsyslog, long at) {
+
+        void printUntilNow(String prefix, int lines, Cpu now) {
+            Map<String, Long> used = new TreeMap<>();
+            now.worker.forEach((group, nanos) -> used.put(group, nanos - worker.getOrDefault(group, 0L)));
+            long nanos = used.values().stream().mapToLong(Long::longValue).sum();
+            StringBuilder groups = new StringBuilder();
+            used.forEach((group, n) -> groups.append(String.format(", %s %.2f", group, n / 1e9)));
+            System.out.printf("drain bench: (%s: the worker's threads used %.2f CPU-s%s; %.2f µs per line: %.0f lines/s "
+                    + "per core; over %.2f s, the JVM (broker, producer, worker) used %.2f CPU-s and rsyslog %.2f)%n",
+                    prefix, nanos / 1e9, groups, nanos / 1e3 / lines, lines * 1e9 / nanos, (now.at - at) / 1e9,
+                    (now.jvm - jvm) / 1e9, (now.rsyslog - rsyslog) / 1e9);
+        }
+    }
+
+    /**
+     * CPU time so far of the drain worker's threads: its log tap, history readers, cursor follower and producer, and
+     * the event loops (the fixture's ingest is idle meanwhile: lines go straight to Kafka). The broker, this test's
+     * producer and rsyslog share the box's two cores with it, so this says what the worker would do on a core of its
+     * own.
+     */
+    private static Map<String, Long> workerCpuNanos() {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        Map<String, Long> byGroup = new TreeMap<>();
+        for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            String name = info == null ? "" : info.getThreadName();
+            if (name.startsWith("drain-") || name.startsWith("history-reader") || name.startsWith("vert.x-eventloop")
+                    || name.endsWith("| log-drain-cursors")) {
+                byGroup.merge(name.replaceAll("-[0-9]+$", ""), Math.max(0, threads.getThreadCpuTime(info.getThreadId())),
+                        Long::sum);
+            }
+        }
+        return byGroup;
     }
 
     /**

@@ -119,6 +119,11 @@ public final class Rsyslog implements AutoCloseable {
     }
 
     /** The file rsyslog writes (one message per line). */
+    /** CPU time rsyslogd has used so far. */
+    public long cpuNanos() {
+        return process.toHandle().info().totalCpuDuration().map(d -> d.toNanos()).orElse(0L);
+    }
+
     public Path output() {
         return output;
     }

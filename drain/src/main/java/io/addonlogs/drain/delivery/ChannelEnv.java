@@ -20,10 +20,10 @@ record ChannelEnv(Context context, HistoryReader history, DrainCursors cursors, 
     /** Rewrites records of one add-on for its drains (on a reading thread). */
     List<DrainLine> lines(String addonId, List<ConsumerRecord<byte[], byte[]>> records) {
         Rfc5424Header parser = new Rfc5424Header();
-        String realId = realIdOf.apply(addonId);
+        DrainLine.AppName app = DrainLine.AppName.of(realIdOf.apply(addonId));
         List<DrainLine> lines = new ArrayList<>(records.size());
         for (ConsumerRecord<byte[], byte[]> record : records) {
-            DrainLine line = DrainLine.of(record.offset(), record.value(), record.timestamp(), realId, parser);
+            DrainLine line = DrainLine.of(record.offset(), record.value(), record.timestamp(), app, parser);
             if (line != null) {
                 lines.add(line);
             }

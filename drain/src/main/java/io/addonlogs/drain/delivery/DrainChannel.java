@@ -172,18 +172,21 @@ final class DrainChannel {
         return "drain:" + drain.id();
     }
 
-    /** One poll's share of the live read: offsets {@code [from, to)}, with this add-on's lines among them. */
+    /**
+     * One poll's share of the live read: offsets {@code [from, to)}, with this add-on's lines among them, or null if
+     * the live read did not prepare them (it read them before this drain was enabled or created).
+     */
     void live(long from, long to, List<DrainLine> lines) {
         if (to <= liveEnd || state == State.CLOSED) {
             return;
         }
         liveEnd = to;
-        addBacklog(lines.size());
+        addBacklog(lines == null ? 0 : lines.size());
         if (state != State.LIVE) {
             return; // they wait in Kafka: a catch-up reads them from the cursor
         }
         long expected = pending.isEmpty() ? (inFlight() ? inFlightEnd : cursor) : pending.peekLast().end;
-        if (from != expected) {
+        if (from != expected || lines == null) {
             fallBehind();
             return;
         }

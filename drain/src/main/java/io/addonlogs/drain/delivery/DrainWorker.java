@@ -1,6 +1,7 @@
 package io.addonlogs.drain.delivery;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -8,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
@@ -18,7 +18,7 @@ import io.addonlogs.common.drains.DrainDefinition;
 import io.addonlogs.common.drains.DrainPartitionKey;
 import io.addonlogs.common.kafka.LogPartitions;
 import io.addonlogs.consumer.history.HistoryReader;
-import io.addonlogs.consumer.kafka.LogRecords;
+import io.addonlogs.consumer.kafka.AddonIds;
 import io.addonlogs.drain.DrainConfig;
 import io.addonlogs.drain.format.DrainLine;
 import io.addonlogs.drain.kafka.DrainCursors;
@@ -61,6 +61,8 @@ public final class DrainWorker extends VerticleBase implements LogTap.Listener, 
     private final HistoryReader history;
     private final DrainMetrics metrics;
     private final Map<Integer, Owned> owned = new HashMap<>();
+    /** The tap thread's. */
+    private final AddonIds addonIds = new AddonIds();
     private volatile Set<String> drainedAddons = Set.of();
     private volatile int partitionCount;
     private volatile int ownedCount;
@@ -104,11 +106,18 @@ public final class DrainWorker extends VerticleBase implements LogTap.Listener, 
     @Override
     public Map<String, List<DrainLine>> prepare(List<ConsumerRecord<byte[], byte[]>> records) {
         Set<String> wanted = drainedAddons;
-        Map<String, List<ConsumerRecord<byte[], byte[]>>> byAddon = records.stream()
-                .filter(r -> wanted.contains(LogRecords.addonId(r)))
-                .collect(Collectors.groupingBy(LogRecords::addonId));
+        Map<String, List<ConsumerRecord<byte[], byte[]>>> byAddon = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> record : records) {
+            String addon = addonIds.of(record);
+            if (addon != null && wanted.contains(addon)) {
+                byAddon.computeIfAbsent(addon, a -> new ArrayList<>()).add(record);
+            }
+        }
         Map<String, List<DrainLine>> lines = new HashMap<>();
         byAddon.forEach((addon, of) -> lines.put(addon, env.lines(addon, of)));
+        for (String addon : wanted) {
+            lines.putIfAbsent(addon, List.of()); // prepared, none here; absent: not prepared (see batches)
+        }
         return lines;
     }
 
@@ -149,8 +158,9 @@ public final class DrainWorker extends VerticleBase implements LogTap.Listener, 
                     }
                     partition.liveEnd = batch.to();
                     for (DrainChannel channel : partition.channels.values()) {
-                        channel.live(batch.from(), batch.to(),
-                                batch.lines().getOrDefault(channel.drain().addonId(), List.of()));
+                        // null: prepared before the add-on's drain was enabled or created; the channel reads
+                        // those offsets from Kafka
+                        channel.live(batch.from(), batch.to(), batch.lines().get(channel.drain().addonId()));
                     }
                 }
             } finally {
@@ -166,9 +176,13 @@ public final class DrainWorker extends VerticleBase implements LogTap.Listener, 
         Map<String, Set<Integer>> partitionsOf = new HashMap<>();
         Set<String> addons = new HashSet<>();
         for (DrainDefinition drain : drains.all()) {
-            addons.add(drain.addonId());
+            if (drain.enabled()) {
+                addons.add(drain.addonId());
+            }
             partitionsOf.put(drain.id(), partitionsOf(drain));
         }
+        // the live read prepares lines only for add-ons with an enabled drain (a disabled one reads its lines back
+        // from Kafka once enabled)
         drainedAddons = Set.copyOf(addons);
         owned.forEach((partition, p) -> {
             for (Map.Entry<String, DrainChannel> entry : List.copyOf(p.channels.entrySet())) {

@@ -34,18 +34,26 @@ public final class DrainLine {
     private final int appEnd;
     /** Where STRUCTURED-DATA starts. */
     private final int sdStart;
-    private final String appName;
-    private final byte[] app;
+    private final AppName app;
     private final long timestampMillis;
     /** Decoded on first use; immutable, so a race only decodes twice. */
     private Fields fields;
+
+    /** The APP-NAME drains send for an add-on: its real id, cut to RFC 5424's 48 characters; made once per batch. */
+    public record AppName(String name, byte[] bytes) {
+
+        public static AppName of(String realId) {
+            String name = realId.length() > Rfc5424Header.MAX_APP_NAME
+                    ? realId.substring(0, Rfc5424Header.MAX_APP_NAME) : realId;
+            return new AppName(name, name.getBytes(StandardCharsets.US_ASCII));
+        }
+    }
 
     private record Fields(String hostname, String procId, String msgId, String severity, String facility,
                           String structuredData, String message) {
     }
 
-    private DrainLine(long offset, byte[] value, int[] spaces, byte[] receiveTime, String appName,
-                      long timestampMillis) {
+    private DrainLine(long offset, byte[] value, int[] spaces, byte[] receiveTime, AppName app, long timestampMillis) {
         this.offset = offset;
         this.value = value;
         this.timeStart = spaces[0] + 1;
@@ -54,8 +62,7 @@ public final class DrainLine {
         this.appStart = spaces[2] + 1;
         this.appEnd = spaces[3];
         this.sdStart = spaces[5] + 1;
-        this.appName = appName;
-        this.app = appName.getBytes(StandardCharsets.US_ASCII);
+        this.app = app;
         this.timestampMillis = timestampMillis;
     }
 
@@ -63,7 +70,7 @@ public final class DrainLine {
      * Rewrites one stored value; null if it is not RFC 5424 (ingest stores only lines it parsed, so only a foreign
      * record in the topic is skipped).
      */
-    public static DrainLine of(long offset, byte[] value, long receivedMillis, String realId, Rfc5424Header parser) {
+    public static DrainLine of(long offset, byte[] value, long receivedMillis, AppName app, Rfc5424Header parser) {
         if (value == null || !parser.parse(value, 0, value.length)) {
             return null;
         }
@@ -77,8 +84,6 @@ public final class DrainLine {
                 return null;
             }
         }
-        String app = realId.length() > Rfc5424Header.MAX_APP_NAME ? realId.substring(0, Rfc5424Header.MAX_APP_NAME)
-                : realId;
         boolean nilTime = parser.timestampNil();
         long millis = nilTime ? receivedMillis : parser.timestampMillis();
         byte[] receiveTime = nilTime
@@ -96,22 +101,22 @@ public final class DrainLine {
 
     /** The APP-NAME sent: the add-on's real id, cut to 48 characters. */
     public String appName() {
-        return appName;
+        return app.name();
     }
 
     /** The line as forwarded (no SD-ELEMENT added). */
     public byte[] syslog() {
-        return build(app, null);
+        return build(app.bytes(), null);
     }
 
     /** The line with {@code sdElement} ({@code [id params]}) as its first SD-ELEMENT (replacing a nil SD). */
     public byte[] syslogWith(byte[] sdElement) {
-        return build(app, sdElement);
+        return build(app.bytes(), sdElement);
     }
 
     /** The bytes of the line as forwarded. */
     public int bytes() {
-        return length(app, null);
+        return length(app.bytes(), null);
     }
 
     /** The length of the line with this APP-NAME and SD-ELEMENT ({@code sdElement} may be null). */
@@ -144,22 +149,41 @@ public final class DrainLine {
      * (null: the line's own) and {@code sdElement} (may be null), written into one array.
      */
     static byte[] frames(List<DrainLine> lines, byte[] appName, byte[] sdElement) {
-        byte[][] prefixes = new byte[lines.size()][]; // MSG-LEN SP
+        int[] lengths = new int[lines.size()];
         int total = 0;
-        for (int i = 0; i < prefixes.length; i++) {
+        for (int i = 0; i < lengths.length; i++) {
             DrainLine line = lines.get(i);
-            int length = line.length(appName != null ? appName : line.app, sdElement);
-            prefixes[i] = (length + " ").getBytes(StandardCharsets.US_ASCII);
-            total += prefixes[i].length + length;
+            lengths[i] = line.length(appName != null ? appName : line.app.bytes(), sdElement);
+            total += digits(lengths[i]) + 1 + lengths[i];
         }
         byte[] out = new byte[total];
         int p = 0;
-        for (int i = 0; i < prefixes.length; i++) {
+        for (int i = 0; i < lengths.length; i++) {
             DrainLine line = lines.get(i);
-            p = put(prefixes[i], 0, prefixes[i].length, out, p);
-            p = line.writeTo(out, p, appName != null ? appName : line.app, sdElement);
+            p = putDecimal(lengths[i], out, p);
+            out[p++] = ' ';
+            p = line.writeTo(out, p, appName != null ? appName : line.app.bytes(), sdElement);
         }
         return out;
+    }
+
+    private static int digits(int n) {
+        int digits = 1;
+        while (n >= 10) {
+            n /= 10;
+            digits++;
+        }
+        return digits;
+    }
+
+    /** Writes {@code n} (not negative) in decimal at {@code at}; returns where it ends. */
+    private static int putDecimal(int n, byte[] out, int at) {
+        int end = at + digits(n);
+        for (int i = end - 1; i >= at; i--) {
+            out[i] = (byte) ('0' + n % 10);
+            n /= 10;
+        }
+        return end;
     }
 
     private byte[] build(byte[] appName, byte[] sdElement) {
