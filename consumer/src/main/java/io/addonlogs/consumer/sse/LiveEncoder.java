@@ -64,7 +64,7 @@ final class LiveEncoder implements LiveReader.Preparer<LiveBatch> {
             events.add(new LiveBatch.Event(e.record.partition(), e.record.offset(), e.record.timestamp(), e.event,
                     e.severity, all.slice(e.start, e.end)));
         }
-        return new LiveBatch(List.copyOf(events), all);
+        return LiveBatch.of(events, all);
     }
 
     /** One line parsed and encoded, where its bytes lie in the batch's. */

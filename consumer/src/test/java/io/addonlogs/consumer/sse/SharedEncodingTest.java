@@ -61,6 +61,28 @@ class SharedEncodingTest {
     }
 
     @Test
+    void aViewerTakingEverythingGetsTheSharedBytesOnlyWhenNoLineOfTheBatchIsBehindItsCursor() {
+        LiveEncoder hub = new LiveEncoder();
+        hub.joined("addon_1", Map.of(0, 10L, 2, 5L));
+        LiveBatch batch = hub.prepare("addon_1", List.of(record(0, 10, 190, "a"), record(2, 5, 190, "b"),
+                record(0, 11, 190, "c"), record(2, 6, 190, "d"), record(0, 12, 190, "e")));
+        assertEquals(List.of(new LiveBatch.Span(0, 10, 12), new LiveBatch.Span(2, 5, 6)), batch.spans());
+
+        EventEncoder fresh = new EventEncoder(query(null), "addon_1");
+        fresh.startAt(Map.of(0, 10L, 2, 5L));
+        assertSame(batch.all(), fresh.live(batch, Integer.MAX_VALUE).bytes());
+        assertEquals(Map.of(0, 13L, 2, 7L), fresh.positions(), "each partition's cursor after its last line");
+
+        // joined after the batch's first lines of partition 2: the lines before its cursor are not sent again
+        EventEncoder late = new EventEncoder(query(null), "addon_1");
+        late.startAt(Map.of(0, 10L, 2, 6L));
+        EventEncoder.Chunk chunk = late.live(batch, Integer.MAX_VALUE);
+        assertEquals(List.of("RESOURCE_LOG a", "RESOURCE_LOG c", "RESOURCE_LOG d", "RESOURCE_LOG e"),
+                events(chunk.bytes().toString()));
+        assertEquals(Map.of(0, 13L, 2, 7L), late.positions());
+    }
+
+    @Test
     void aViewerStopsAtItsBudgetWithItsCursorOnTheFirstLineLeft() {
         LiveEncoder hub = new LiveEncoder();
         hub.joined("addon_1", Map.of(0, 10L, 2, 5L));

@@ -43,7 +43,11 @@ public final class HeaderDeadline {
     public static HttpServer server(Vertx vertx, HttpServerOptions options, int timeoutSeconds,
                                     Handler<HttpConnection> connected, Handler<HttpServerRequest> handler) {
         HeaderDeadline deadline = new HeaderDeadline(vertx, timeoutSeconds);
-        return vertx.createHttpServer(options.setHttp2ClearTextEnabled(false))
+        // no h2c; and no WebSocket compression: none of the services serves WebSockets, and with it Vert.x puts an
+        // extension handler in every connection's pipeline that looks at each response write (an SSE viewer's too)
+        return vertx.createHttpServer(options.setHttp2ClearTextEnabled(false)
+                        .setPerFrameWebSocketCompressionSupported(false)
+                        .setPerMessageWebSocketCompressionSupported(false))
                 .connectionHandler(connection -> {
                     deadline.connected(connection);
                     connected.handle(connection);
