@@ -141,7 +141,8 @@ public record IngestConfig(Map<String, String> kafka, String logsTopic, String t
                 + ", tokenLinesPerSecond=" + tokenLinesPerSecond + ", tokenBytesPerSecond=" + tokenBytesPerSecond
                 + ", tokenBurstSeconds=" + tokenBurstSeconds + ", maxPartialFrameBytes=" + maxPartialFrameBytes
                 + ", maxRequestsPerToken=" + maxRequestsPerToken + ", producerLingerMs=" + producerLingerMs
-                + ", producerBatchBytes=" + producerBatchBytes + ", producerCompression=" + producerCompression + ", adminAuthFailures=" + adminAuthFailures
+                + ", producerBatchBytes=" + producerBatchBytes + ", producerCompression=" + producerCompression
+                + ", adminAuthFailures=" + adminAuthFailures
                 + ", shutdownDelayMs=" + shutdownDelayMs + "]";
     }
 }

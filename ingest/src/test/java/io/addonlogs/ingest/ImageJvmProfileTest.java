@@ -108,8 +108,8 @@ class ImageJvmProfileTest {
     }
 
     private static int post(IngestFixture fixture, URI logs, String token, String msg) throws Exception {
-        return fixture.send(HttpRequest.newBuilder(logs).timeout(Duration.ofSeconds(60)).header("Authorization", IngestFixture.basic(token))
-                .header("Content-Type", "application/logplex-1")
+        return fixture.send(HttpRequest.newBuilder(logs).timeout(Duration.ofSeconds(60))
+                .header("Authorization", IngestFixture.basic(token)).header("Content-Type", "application/logplex-1")
                 .POST(BodyPublishers.ofString(Frames.body(List.of(Frames.line(token, msg))))).build()).statusCode();
     }
 

@@ -34,7 +34,7 @@ class IngestConfigTest {
 
     @Test
     void partialFramesMayHoldAQuarterOfTheHeapBy64MiBAtMost() {
-        assertEquals(16L << 20, IngestConfig.defaultPartialFrameBytes(64L << 20), "the image's 64 MiB heap");
+        assertEquals(15L << 20, IngestConfig.defaultPartialFrameBytes(60L << 20), "the image's 60 MiB heap");
         assertEquals(64L << 20, IngestConfig.defaultPartialFrameBytes(1L << 30));
         assertEquals(64L << 10, IngestConfig.defaultPartialFrameBytes(128L << 10), "never under the setting's minimum");
         assertEquals(IngestConfig.defaultPartialFrameBytes(Runtime.getRuntime().maxMemory()),
