@@ -20,7 +20,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiConsumer;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
@@ -257,19 +256,35 @@ public final class HistoryBench {
         THREAD_GROUPS.put("other", name -> true);
     }
 
-    /** CPU nanoseconds of the live threads, by {@link #THREAD_GROUPS} (each thread in the first group it matches). */
-    private static Map<String, Long> cpuByThreadGroup() {
-        Map<String, Long> cpu = new HashMap<>();
-        THREAD_GROUPS.keySet().forEach(group -> cpu.put(group, 0L));
-        forEachThreadCpu((name, nanos) -> THREAD_GROUPS.entrySet().stream().filter(e -> e.getValue().test(name))
-                .findFirst().ifPresent(e -> cpu.merge(e.getKey(), nanos, Long::sum)));
+    /** A live thread's {@link #THREAD_GROUPS} group (the first it matches) and CPU nanoseconds so far. */
+    private record ThreadCpu(String group, long nanos) {
+    }
+
+    /** The live threads that belong to a group, by thread id. */
+    private static Map<Long, ThreadCpu> cpuByThread() {
+        Map<Long, ThreadCpu> cpu = new HashMap<>();
+        forEachThreadCpu((id, name, nanos) -> THREAD_GROUPS.entrySet().stream().filter(e -> e.getValue().test(name))
+                .findFirst().ifPresent(e -> cpu.put(id, new ThreadCpu(e.getKey(), nanos))));
         return cpu;
+    }
+
+    /**
+     * CPU nanoseconds used since {@code before}, by group: each live thread from its own earlier figure (0 if it is
+     * new). A thread that ended in between is not counted (an earlier query's HTTP client threads, say): summing by
+     * group instead made such a query's figure negative.
+     */
+    private static Map<String, Long> cpuUsedSince(Map<Long, ThreadCpu> before) {
+        Map<String, Long> used = new HashMap<>();
+        THREAD_GROUPS.keySet().forEach(group -> used.put(group, 0L));
+        cpuByThread().forEach((id, now) -> used.merge(now.group(),
+                now.nanos() - (before.containsKey(id) ? before.get(id).nanos() : 0L), Long::sum));
+        return used;
     }
 
     /** CPU time of the indexer's threads: its polling thread, its producer's and its group heartbeat. */
     private static long indexerCpuNanos() {
         long[] total = {0};
-        forEachThreadCpu((name, nanos) -> {
+        forEachThreadCpu((id, name, nanos) -> {
             if (name.contains("history-indexer") || name.contains("log-indexer") || name.endsWith("| logs-index")) {
                 total[0] += nanos;
             }
@@ -277,12 +292,17 @@ public final class HistoryBench {
         return total[0];
     }
 
-    /** Hands each live thread's name and CPU nanoseconds so far to {@code each}. */
-    private static void forEachThreadCpu(BiConsumer<String, Long> each) {
+    /** What {@link #forEachThreadCpu} hands over: a live thread's id, name and CPU nanoseconds so far. */
+    private interface ThreadCpuSink {
+        void accept(long id, String name, long nanos);
+    }
+
+    private static void forEachThreadCpu(ThreadCpuSink each) {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
             if (info != null) {
-                each.accept(info.getThreadName(), Math.max(0, threads.getThreadCpuTime(info.getThreadId())));
+                each.accept(info.getThreadId(), info.getThreadName(),
+                        Math.max(0, threads.getThreadCpuTime(info.getThreadId())));
             }
         }
     }
@@ -294,7 +314,7 @@ public final class HistoryBench {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + consumer.port()
                         + "/v4/logs/organisations/" + OWNER + "/resources/" + addon + "/logs?" + query))
                 .header("Authorization", "Bearer " + ViewerTokens.mint(SECRET, OWNER, Duration.ofHours(1))).build();
-        Map<String, Long> cpuBefore = cpuByThreadGroup();
+        Map<Long, ThreadCpu> cpuBefore = cpuByThread();
         long fetchedBefore = consumer.history().recordsRead();
         long keptBefore = consumer.history().keptLinesTaken();
         long start = System.nanoTime();
@@ -318,10 +338,9 @@ public final class HistoryBench {
         }
         long all = System.nanoTime() - start;
         double seconds = all / 1e9;
-        Map<String, Long> cpuAfter = cpuByThreadGroup();
+        Map<String, Long> cpuUsed = cpuUsedSince(cpuBefore);
         long perLine = Math.max(1, lines);
-        String cpu = THREAD_GROUPS.keySet().stream().map(group -> String.format("%.2f",
-                (cpuAfter.get(group) - cpuBefore.getOrDefault(group, 0L)) / 1e3 / perLine))
+        String cpu = THREAD_GROUPS.keySet().stream().map(group -> String.format("%.2f", cpuUsed.get(group) / 1e3 / perLine))
                 .collect(Collectors.joining(" / "));
         System.out.printf("| %s | %s | %,d | %s | %.2f s | %,.0f | %.1f | %,d | %,d | %s |%n", name, index, lines,
                 first < 0 ? "-" : String.format("%.0f ms", (first - start) / 1e6), seconds, lines / seconds,
