@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.Header;
 
 import io.addonlogs.common.kafka.LogHeaders;
 
@@ -20,11 +19,10 @@ public final class AddonIds {
 
     /** The record's {@link LogHeaders#ADDON_ID}, or null. */
     public String of(ConsumerRecord<byte[], byte[]> record) {
-        Header header = record.headers().lastHeader(LogHeaders.ADDON_ID);
-        if (header == null) {
+        byte[] bytes = LogRecords.addonIdBytes(record);
+        if (bytes == null) {
             return null;
         }
-        byte[] bytes = header.value();
         if (!Arrays.equals(bytes, lastBytes)) {
             lastBytes = bytes;
             last = new String(bytes, StandardCharsets.UTF_8);

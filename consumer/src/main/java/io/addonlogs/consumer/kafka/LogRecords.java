@@ -21,14 +21,20 @@ public final class LogRecords {
 
     /** The record's {@link LogHeaders#ADDON_ID}, or null. */
     public static String addonId(ConsumerRecord<byte[], byte[]> record) {
+        byte[] bytes = addonIdBytes(record);
+        return bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    /** The record's {@link LogHeaders#ADDON_ID} as stored (UTF-8), or null. */
+    static byte[] addonIdBytes(ConsumerRecord<byte[], byte[]> record) {
         Header header = record.headers().lastHeader(LogHeaders.ADDON_ID);
-        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+        return header == null ? null : header.value();
     }
 
     /** Whether the record's {@link LogHeaders#ADDON_ID} is {@code addonId} (its UTF-8 bytes): no String decoded. */
     public static boolean isOf(ConsumerRecord<byte[], byte[]> record, byte[] addonId) {
-        Header header = record.headers().lastHeader(LogHeaders.ADDON_ID);
-        return header != null && Arrays.equals(header.value(), addonId);
+        byte[] bytes = addonIdBytes(record);
+        return bytes != null && Arrays.equals(bytes, addonId);
     }
 
     /**

@@ -104,7 +104,7 @@ public final class DrainWorker extends VerticleBase implements LogTap.Listener, 
     // ---- the tap's side (its thread) ----
 
     @Override
-    public Map<String, List<DrainLine>> prepare(List<ConsumerRecord<byte[], byte[]>> records) {
+    public PartitionBatch.Prepared prepare(List<ConsumerRecord<byte[], byte[]>> records) {
         Set<String> wanted = drainedAddons;
         Map<String, List<ConsumerRecord<byte[], byte[]>>> byAddon = new HashMap<>();
         for (ConsumerRecord<byte[], byte[]> record : records) {
@@ -115,10 +115,7 @@ public final class DrainWorker extends VerticleBase implements LogTap.Listener, 
         }
         Map<String, List<DrainLine>> lines = new HashMap<>();
         byAddon.forEach((addon, of) -> lines.put(addon, env.lines(addon, of)));
-        for (String addon : wanted) {
-            lines.putIfAbsent(addon, List.of()); // prepared, none here; absent: not prepared (see batches)
-        }
-        return lines;
+        return new PartitionBatch.Prepared(wanted, lines);
     }
 
     @Override
@@ -158,9 +155,7 @@ public final class DrainWorker extends VerticleBase implements LogTap.Listener, 
                     }
                     partition.liveEnd = batch.to();
                     for (DrainChannel channel : partition.channels.values()) {
-                        // null: prepared before the add-on's drain was enabled or created; the channel reads
-                        // those offsets from Kafka
-                        channel.live(batch.from(), batch.to(), batch.lines().get(channel.drain().addonId()));
+                        channel.live(batch.from(), batch.to(), batch.linesOf(channel.drain().addonId()));
                     }
                 }
             } finally {

@@ -21,7 +21,6 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 
 import io.addonlogs.consumer.kafka.LogRecords;
-import io.addonlogs.drain.format.DrainLine;
 import io.addonlogs.service.kafka.SupervisedLoop;
 
 /**
@@ -57,7 +56,7 @@ public final class LogTap implements AutoCloseable {
     /** Turns a poll's records of one partition into the lines drains want, by add-on. */
     @FunctionalInterface
     public interface LinePreparer {
-        Map<String, List<DrainLine>> prepare(List<ConsumerRecord<byte[], byte[]>> records);
+        PartitionBatch.Prepared prepare(List<ConsumerRecord<byte[], byte[]>> records);
     }
 
     public LogTap(Map<String, String> kafka, String topic, String group, DrainCursors cursors, LinePreparer prepare,
